@@ -1,0 +1,48 @@
+"""aibridge-mock: a faithful mock and contract-testing server for Coder's AI Bridge API."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from app.config import Config
+from app.dataset.loader import DatasetOptions
+from app.errors import ApiError, route_not_found
+from app.gocompat import parse_rfc3339_nano
+from app.state import MockState
+
+__all__ = ["create_app", "dataset_options"]
+
+
+def dataset_options(config: Config) -> DatasetOptions:
+    """The data set a configuration asks for."""
+    anchor = parse_rfc3339_nano(config.anchor.upper()) if config.anchor else 0
+    return DatasetOptions(seed=config.seed, interceptions=config.interceptions, anchor=anchor, fixtures=config.fixtures)
+
+
+def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
+    """Wire the mock: state, the /api gateway, health routes and JSON error handlers."""
+    from app.views import gateway, health
+    from app.views.responses import error_response
+
+    config = config or Config()
+    app = Flask(__name__)
+    app.config["MOCK"] = config
+    app.config["STATE"] = state = MockState(dataset_options(config))
+    gateway.init_app(app)
+    app.register_blueprint(health.bp)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]  # Flask's handler signature
+        if exc.code == 404:
+            return error_response(route_not_found())
+        return error_response(ApiError(exc.code or 500, exc.name, exc.description or ""))
+
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):  # type: ignore[no-untyped-def]  # Flask's handler signature
+        app.logger.exception("unhandled error")
+        return error_response(ApiError(500, "An internal server error occurred.", f"{type(exc).__name__}: {exc}"))
+
+    if load:
+        state.load()
+    return app

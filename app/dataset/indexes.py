@@ -1,0 +1,63 @@
+"""Small index structures over numpy columns: grouped position lists and range helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Positions = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """For each code of a column, the ascending positions that hold it (a CSR layout)."""
+
+    order: Positions
+    offsets: Positions
+
+    @staticmethod
+    def build(codes: npt.NDArray[np.integer], n_codes: int) -> Grouped:
+        order = np.argsort(codes, kind="stable").astype(np.int64)
+        counts = np.bincount(codes, minlength=n_codes) if len(codes) else np.zeros(n_codes, dtype=np.int64)
+        offsets = np.zeros(n_codes + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return Grouped(order, offsets)
+
+    def get(self, code: int) -> Positions:
+        if not 0 <= code < len(self.offsets) - 1:
+            return np.empty(0, dtype=np.int64)
+        return self.order[self.offsets[code] : self.offsets[code + 1]]
+
+
+def intersect(candidates: list[Positions], lo: int, hi: int) -> Positions | range:
+    """Ascending positions in [lo, hi) present in every candidate list (each ascending).
+
+    Costs the smallest list, not the data set: the others are probed with binary search.
+    """
+    if not candidates:
+        return range(lo, hi)
+    lists = [c[np.searchsorted(c, lo) : np.searchsorted(c, hi)] for c in candidates]
+    lists.sort(key=len)
+    result = lists[0]
+    for other in lists[1:]:
+        if not len(result):
+            break
+        where = np.searchsorted(other, result)
+        where[where >= len(other)] = len(other) - 1 if len(other) else 0
+        result = result[other[where] == result] if len(other) else result[:0]
+    return result
+
+
+def first_at_or_after(matches: Positions | range, boundary: int) -> int:
+    """Index in ``matches`` of the first position >= boundary."""
+    if isinstance(matches, range):
+        return min(max(boundary - matches.start, 0), len(matches))
+    return int(np.searchsorted(matches, boundary))
+
+
+def page_of(matches: Positions | range, start: int, limit: int) -> list[int]:
+    """``limit`` positions from index ``start`` of ``matches``, as Python ints."""
+    chunk = matches[start : start + limit]
+    return list(chunk) if isinstance(chunk, range) else chunk.tolist()

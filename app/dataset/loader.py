@@ -1,0 +1,89 @@
+"""Build a Dataset from options: generated rows, fixture rows, or both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.dataset.catalog import PROVIDER_INSTANCES
+from app.dataset.columns import Columns, Tables
+from app.dataset.details import generated_detail
+from app.dataset.generate import generate_columns
+from app.dataset.records import Detail, RowFacts
+from app.dataset.store import Dataset, Identity
+from app.dataset.users import build_personas, generate_users, seeded_chars
+
+DEFAULT_ANCHOR = "2026-05-15T12:00:00Z"  # inside the target era (spec: 2026-04-16 .. 2026-06-10)
+
+
+@dataclass(frozen=True)
+class DatasetOptions:
+    """Everything that determines the data set; equal options give byte-identical responses."""
+
+    seed: int = 1
+    interceptions: int = 5_000
+    anchor: int = 0  # microseconds; 0 means DEFAULT_ANCHOR
+    fixtures: tuple[Path, ...] = ()
+
+
+def users_for(count: int) -> int:
+    """How many non-persona users a data set of ``count`` interceptions has."""
+    return max(8, min(400, count // 250))
+
+
+def build_dataset(options: DatasetOptions) -> Dataset:
+    """Generate (and/or load fixtures into) an immutable, indexed data set."""
+    from app.gocompat import parse_rfc3339_nano
+
+    anchor = options.anchor or parse_rfc3339_nano(DEFAULT_ANCHOR)
+    personas = build_personas(options.seed)
+    taken = {p.user.username.lower() for p in personas}
+    users = [p.user for p in personas] + generate_users(options.seed, users_for(options.interceptions), taken)
+    tables = Tables()
+    parts: list[Columns] = []
+    if options.interceptions:
+        parts.append(generate_columns(options.seed, options.interceptions, anchor, _user_weights(users), tables))
+    fixture = None
+    if options.fixtures:
+        from app.dataset.fixtures import load_fixture_files  # only needed when fixtures are given
+
+        fixture = load_fixture_files(options.fixtures, users, tables)
+    if fixture is not None:
+        users = fixture.users
+        parts.append(fixture.columns)
+    columns = Columns.concat(parts) if parts else Columns.concat([_empty_columns()])
+    api_keys = [seeded_chars(options.seed, f"apikey:{u.id}", 10) for u in users]
+    seed = options.seed
+    fixture_details = fixture.details if fixture is not None else []
+
+    def load_detail(facts: RowFacts) -> Detail:
+        if facts.detail_ref < 0:
+            return fixture_details[-facts.detail_ref - 1]
+        return generated_detail(seed, facts, api_keys[_user_of(facts.username)])
+
+    by_username = {u.username: i for i, u in enumerate(users)}
+
+    def _user_of(username: str) -> int:
+        return by_username[username]
+
+    identity = Identity(options.seed, anchor, options.interceptions, tuple(str(p) for p in options.fixtures))
+    small = frozenset(i.small_model for i in PROVIDER_INSTANCES)
+    return Dataset(columns, tables, users, personas, load_detail, small, identity)
+
+
+def _user_weights(users: list[object]) -> np.ndarray:
+    """A few heavy users and a long tail, like any real deployment; the auditor rarely codes."""
+    ranks = np.arange(len(users), dtype=np.float64)
+    weights = 1.0 / (ranks + 2.0) ** 0.6
+    weights[1] *= 0.1
+    return weights / weights.sum()
+
+
+def _empty_columns() -> Columns:
+    i64, i32, u64 = (np.empty(0, dtype=t) for t in (np.int64, np.int32, np.uint64))
+    return Columns(id_hi=u64, id_lo=u64.copy(), started=i64, ended=i64.copy(), user=i32, instance=i32.copy(),
+                   model=i32.copy(), client=i32.copy(), session=i32.copy(), root=i64.copy(), prompt_at=i64.copy(),
+                   tok_in=i64.copy(), tok_out=i64.copy(), tok_cache_read=i64.copy(), tok_cache_write=i64.copy(),
+                   n_tools=i32.copy(), detail_ref=i64.copy())

@@ -1,0 +1,226 @@
+"""Sessions and threads, derived from the interceptions exactly as coderd's SQL derives them.
+
+A session is the group (session_id, initiator) over ended interceptions; ``session_id`` is
+COALESCE(client_session_id, thread_root_id, id). Unfiltered aggregates are computed once at load;
+a filter that splits sessions (model, time range, or any column that varies inside a session) is
+aggregated from the matching interceptions only, as the SQL does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from app.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from app.searchquery import Filter
+
+if TYPE_CHECKING:
+    from app.dataset.store import Dataset
+
+THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One row of GET /sessions: a (session, initiator) key and its aggregates over matching rows."""
+
+    key: int
+    started: int
+    ended: int
+    threads: int
+    last_active: int
+
+
+def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    return op.reduceat(values, starts) if len(values) else values[:0]
+
+
+class SessionIndex:
+    """Per-key aggregates, the global session order and the thread layout of every session."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        c, e = ds.cols, ds.n_ended
+        n_users = max(len(ds.users), 1)
+        combo = c.session[:e].astype(np.int64) * n_users + c.user[:e]
+        keys, self.key_of_row = np.unique(combo, return_inverse=True)
+        self.key_session = (keys // n_users).astype(np.int64)
+        self.key_user = (keys % n_users).astype(np.int64)
+        n_keys = len(keys)
+        self.is_root = c.root[:e] == np.arange(e)
+        order = np.lexsort((c.id_lo[:e], c.id_hi[:e], c.started[:e], self.key_of_row)).astype(np.int64)
+        self.key_rows = Grouped(order, _offsets(self.key_of_row, n_keys))
+        starts = self.key_rows.offsets[:-1]
+        self.started_min = c.started[order][starts] if n_keys else np.empty(0, dtype=np.int64)
+        self.ended_max = _reduce(np.maximum, c.ended[order], starts)
+        self.threads = _reduce(np.add, self.is_root[order].astype(np.int64), starts)
+        prompt_max = _reduce(np.maximum, c.prompt_at[order], starts)
+        self.prompt_max = prompt_max
+        self.last_active = np.where(prompt_max >= 0, prompt_max, self.started_min)
+        self.tokens = [_reduce(np.add, col[:e][order], starts) for col in (c.tok_in, c.tok_out, c.tok_cache_read, c.tok_cache_write)]
+        self.first_row = order[starts]
+        by_prompt = np.lexsort((c.prompt_at[:e], self.key_of_row))
+        self.last_prompt_row = np.where(prompt_max >= 0, by_prompt[self.key_rows.offsets[1:] - 1] if n_keys else 0, -1)
+        self.providers = self._distinct(ds.provider_col[:e], ds.providers)
+        self.models = self._distinct(c.model[:e], [m or "" for m in ds.tables.models.values])
+        self._order_sessions(ds, n_keys)
+        self._index_constant_columns(ds, order, starts)
+        roots = order[self.is_root[order]]
+        self.key_roots = Grouped(roots, _offsets(self.key_of_row[roots], n_keys))
+        thread_order = np.lexsort((c.id_lo[:e], c.id_hi[:e], c.started[:e], c.root[:e])).astype(np.int64)
+        self.thread_rows = Grouped(thread_order, _offsets(c.root[:e], len(c)))
+
+    def _distinct(self, codes: np.ndarray, names: list[str]) -> list[tuple[str, ...]]:
+        """ARRAY_AGG(DISTINCT ... ORDER BY ...) per key over all of its ended interceptions."""
+        width = max(len(names), 1)
+        pairs = np.unique(self.key_of_row.astype(np.int64) * width + codes)
+        grouped: list[list[str]] = [[] for _ in range(len(self.key_session))]
+        for key, code in zip((pairs // width).tolist(), (pairs % width).tolist(), strict=True):
+            grouped[key].append(names[code])
+        return [tuple(sorted(g)) for g in grouped]
+
+    def _order_sessions(self, ds: Dataset, n_keys: int) -> None:
+        """Sessions are listed by last_active_at DESC, session_id DESC (PR #24440)."""
+        ids = ds.tables.session_ids.values
+        self.sid_rank = np.empty(len(ids), dtype=np.int64)
+        self.sid_rank[np.array(sorted(range(len(ids)), key=lambda i: str(ids[i])), dtype=np.int64)] = np.arange(len(ids))
+        # The cursor's key is computed over every ended interception of the session id, any initiator.
+        prompt = np.full(len(ids), -1, dtype=np.int64)
+        first = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
+        np.maximum.at(prompt, self.key_session, self.prompt_max)
+        np.minimum.at(first, self.key_session, self.started_min)
+        self.cursor_active = np.where(prompt >= 0, prompt, first)
+        key_sid_rank = self.sid_rank[self.key_session]
+        self.ranked = np.lexsort((np.arange(n_keys), key_sid_rank, self.last_active))[::-1].copy()
+        self.ranked_active = self.last_active[self.ranked]
+        self.ranked_sid = key_sid_rank[self.ranked]
+        self.by_user = Grouped.build(self.key_user[self.ranked], len(ds.users))
+        self.by_sid = Grouped.build(self.key_session[self.ranked], len(ids))
+
+    def _index_constant_columns(self, ds: Dataset, order: np.ndarray, starts: np.ndarray) -> None:
+        """A column that never varies inside a session can be filtered per session, not per row."""
+        self.constant: dict[str, Grouped] = {}
+        c = ds.cols
+        columns = {"client": (c.client, len(ds.tables.clients.values)), "provider": (ds.provider_col, len(ds.providers)),
+                   "instance": (c.instance, len(ds.tables.instances)), "model": (c.model, len(ds.tables.models.values))}
+        for name, (column, n_codes) in columns.items():
+            values = column[: ds.n_ended][order]
+            if len(values) and np.array_equal(_reduce(np.minimum, values, starts), _reduce(np.maximum, values, starts)):
+                self.constant[name] = Grouped.build(values[starts][self.ranked], n_codes)
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    def cursor_key(self, session_id: str) -> tuple[int, int] | None:
+        """(last_active_at, session id rank) of a visible session id, or None if there is none."""
+        code = self.ds.tables.session_ids.codes.get(session_id)
+        if code is None or not len(self.by_sid.get(code)):
+            return None
+        return int(self.cursor_active[code]), int(self.sid_rank[code])
+
+    def list(self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int) -> tuple[int, list[SessionRow]]:
+        """(count, page) for GET /sessions."""
+        fast = self._per_session_candidates(f)
+        if fast is not None:
+            start = first_at_or_after(fast, self._rank_boundary(cursor)) if cursor else 0
+            ranks = page_of(fast, start + offset, limit)
+            return len(fast), [self._unfiltered_row(int(self.ranked[r])) for r in ranks]
+        return self._aggregate_matching(f, cursor, offset, limit)
+
+    def _unfiltered_row(self, key: int) -> SessionRow:
+        return SessionRow(key, int(self.started_min[key]), int(self.ended_max[key]), int(self.threads[key]),
+                          int(self.last_active[key]))
+
+    def _per_session_candidates(self, f: Filter) -> Positions | range | None:
+        """Ranks of matching sessions when no filter splits a session; None otherwise."""
+        if f.started_after is not None or f.started_before is not None:
+            return None
+        ds, lists = self.ds, []
+        if f.initiator_id is not None:
+            code = ds.user_index.get(f.initiator_id)
+            lists.append(self.by_user.get(code) if code is not None else _EMPTY)
+        if f.session_id:
+            code = ds.tables.session_ids.codes.get(f.session_id)
+            lists.append(self.by_sid.get(code) if code is not None else _EMPTY)
+        wanted = {"provider": [ds.providers.index(f.provider)] if f.provider in ds.providers else [] if f.provider else None,
+                  "instance": [i for i, (_, n) in enumerate(ds.tables.instances) if n == f.provider_name] if f.provider_name else None,
+                  "model": [ds.tables.models.codes[f.model]] if f.model in ds.tables.models.codes else [] if f.model else None,
+                  "client": _client_codes(ds, f.client) if f.client else None}
+        for name, codes in wanted.items():
+            if codes is None:
+                continue
+            grouped = self.constant.get(name)
+            if grouped is None:
+                return None
+            found = [grouped.get(code) for code in codes]
+            lists.append(np.sort(np.concatenate(found)) if found else _EMPTY)
+        return intersect(lists, 0, len(self.ranked))
+
+    def _rank_boundary(self, cursor: tuple[int, int]) -> int:
+        """First rank whose (last_active, session id) sorts strictly after the cursor."""
+        active, sid = cursor
+        lo = int(np.searchsorted(-self.ranked_active, -active, side="left"))
+        hi = int(np.searchsorted(-self.ranked_active, -active, side="right"))
+        while lo < hi and self.ranked_sid[lo] >= sid:
+            lo += 1
+        return lo
+
+    def _aggregate_matching(self, f: Filter, cursor: tuple[int, int] | None, offset: int,
+                            limit: int) -> tuple[int, list[SessionRow]]:
+        c = self.ds.cols
+        matched = self.ds.match(f)
+        rows = np.arange(matched.start, matched.stop) if isinstance(matched, range) else matched
+        if not len(rows):
+            return 0, []
+        keys = self.key_of_row[rows]
+        order = np.argsort(keys, kind="stable")
+        rows, keys = rows[order], keys[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(keys)) + 1]
+        group = keys[starts]
+        started = np.minimum.reduceat(c.started[rows], starts)
+        ended = np.maximum.reduceat(c.ended[rows], starts)
+        threads = np.add.reduceat(self.is_root[rows].astype(np.int64), starts)
+        prompt = np.maximum.reduceat(c.prompt_at[rows], starts)
+        active = np.where(prompt >= 0, prompt, started)
+        sid = self.sid_rank[self.key_session[group]]
+        ranked = np.lexsort((group, sid, active))[::-1]
+        if cursor is not None:
+            ca, cs = cursor
+            ranked = ranked[(active[ranked] < ca) | ((active[ranked] == ca) & (sid[ranked] < cs))]
+        page = ranked[offset : offset + limit].tolist()
+        return len(group), [SessionRow(int(group[i]), int(started[i]), int(ended[i]), int(threads[i]), int(active[i]))
+                            for i in page]
+
+    # -- threads ---------------------------------------------------------------------------------
+
+    def find(self, session_id: str) -> int | None:
+        """The first session key (in list order) with this id, as ListAIBridgeSessions(Limit=1) finds it."""
+        code = self.ds.tables.session_ids.codes.get(session_id)
+        if code is None:
+            return None
+        ranks = self.by_sid.get(code)
+        return int(self.ranked[ranks[0]]) if len(ranks) else None
+
+    def roots(self, key: int) -> list[int]:
+        """Root interceptions of a session, started_at ASC, id ASC."""
+        return self.key_roots.get(key).tolist()
+
+    def thread(self, root: int) -> list[int]:
+        """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
+        return self.thread_rows.get(root).tolist()
+
+
+def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    offsets = np.zeros(n_codes + 1, dtype=np.int64)
+    if len(codes):
+        np.cumsum(np.bincount(codes, minlength=n_codes), out=offsets[1:])
+    return offsets
+
+
+def _client_codes(ds: Dataset, client: str) -> list[int]:
+    codes = [ds.tables.clients.codes[client]] if client in ds.tables.clients.codes else []
+    return codes + [0] if client == "Unknown" else codes
+
+
+_EMPTY: Positions = np.empty(0, dtype=np.int64)

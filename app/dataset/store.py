@@ -1,0 +1,176 @@
+"""The immutable, indexed data set every request reads.
+
+Rows are sorted once at build time into the interceptions list order (started_at DESC, id DESC),
+ended rows first, so a position is a rank in that order. Every filter the API offers has a grouped
+position index, time ranges are binary searches on the sorted start times, and cursors are
+binary searches too: a request costs the page it returns, not the size of the data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from app.dataset.columns import Columns, Tables, uuid_parts, uuid_text
+from app.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from app.dataset.records import Detail, RowFacts
+from app.dataset.users import Persona, User
+from app.searchquery import Filter
+
+DetailLoader = Callable[[RowFacts], Detail]
+DETAIL_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the data set was built from: enough to rebuild it byte for byte."""
+
+    seed: int
+    anchor: int
+    interceptions: int
+    fixtures: tuple[str, ...]
+
+
+class Dataset:
+    """Interceptions, users and personas, indexed for every filter and cursor the API offers."""
+
+    def __init__(self, columns: Columns, tables: Tables, users: list[User], personas: list[Persona],
+                 load_detail: DetailLoader, small_models: frozenset[str], identity: Identity) -> None:
+        self.identity = identity
+        self.tables = tables
+        self.users = users
+        self.personas = personas
+        self.small_models = small_models
+        self._load_detail = load_detail
+        self.user_index = {u.id: i for i, u in enumerate(users)}
+        self._by_username = {u.username.lower(): u.id for u in users}
+        ended = columns.ended >= 0
+        order = np.lexsort((columns.id_lo, columns.id_hi, columns.started, ended))[::-1].copy()
+        self.cols = columns.take(order.astype(np.int64))
+        self.n_ended = int(ended.sum())
+        self._neg_started = -self.cols.started[: self.n_ended]
+        self._id_order = np.argsort(self.cols.id_hi, kind="stable")
+        self._id_hi_sorted = self.cols.id_hi[self._id_order]
+        self.providers = sorted({p for p, _ in tables.instances})
+        provider_of_instance = np.array([self.providers.index(p) for p, _ in tables.instances] or [0], dtype=np.int32)
+        self.provider_col = provider_of_instance[self.cols.instance] if len(self.cols) else self.cols.instance
+        self.provider_names = frozenset(name for _, name in tables.instances)
+        e = self.n_ended
+        self.by_user = Grouped.build(self.cols.user[:e], len(users))
+        self.by_provider = Grouped.build(self.provider_col[:e], len(self.providers))
+        self.by_instance = Grouped.build(self.cols.instance[:e], len(tables.instances))
+        self.by_model = Grouped.build(self.cols.model[:e], len(tables.models.values))
+        self.by_client = Grouped.build(self.cols.client[:e], len(tables.clients.values))
+        self.by_session = Grouped.build(self.cols.session[:e], len(tables.session_ids.values))
+        self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
+        from app.dataset.sessions import SessionIndex  # sessions need the sorted rows above
+
+        self.sessions = SessionIndex(self)
+
+    # -- lookups ---------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    def find_user(self, username: str) -> str | None:
+        """GetUserByEmailOrUsername with only the username: case-insensitive (spec section 2)."""
+        return self._by_username.get(username.lower())
+
+    def row_of(self, interception_id: str) -> int | None:
+        """The row of an interception (ended or in flight), or None."""
+        hi, lo = uuid_parts(interception_id)
+        start = int(np.searchsorted(self._id_hi_sorted, np.uint64(hi), side="left"))
+        while start < len(self._id_hi_sorted) and int(self._id_hi_sorted[start]) == hi:
+            row = int(self._id_order[start])
+            if int(self.cols.id_lo[row]) == lo:
+                return row
+            start += 1
+        return None
+
+    def id_of(self, row: int) -> str:
+        return uuid_text(self.cols.id_hi[row], self.cols.id_lo[row])
+
+    def facts(self, row: int) -> RowFacts:
+        c = self.cols
+        provider, provider_name = self.tables.instances[int(c.instance[row])]
+        model = self.tables.models.values[int(c.model[row])] or ""
+        return RowFacts(
+            id=self.id_of(row), username=self.users[int(c.user[row])].username, provider=provider,
+            provider_name=provider_name, model=model, started=int(c.started[row]), ended=int(c.ended[row]),
+            is_root=int(c.root[row]) == row, prompt_at=int(c.prompt_at[row]),
+            tokens=(int(c.tok_in[row]), int(c.tok_out[row]), int(c.tok_cache_read[row]), int(c.tok_cache_write[row])),
+            n_tools=int(c.n_tools[row]), small_model=model in self.small_models, detail_ref=int(c.detail_ref[row]),
+        )
+
+    def _detail(self, row: int) -> Detail:
+        return self._load_detail(self.facts(row))
+
+    # -- interceptions -----------------------------------------------------------------------------
+
+    def match(self, f: Filter) -> Positions | range:
+        """Ascending positions of ended interceptions matching the filter."""
+        lo, hi = self._time_bounds(f.started_after, f.started_before)
+        lists: list[Positions] = []
+        wanted: list[tuple[Grouped, int | None]] = []
+        if f.initiator_id is not None:
+            wanted.append((self.by_user, self.user_index.get(f.initiator_id)))
+        if f.provider:
+            wanted.append((self.by_provider, self.providers.index(f.provider) if f.provider in self.providers else None))
+        if f.provider_name:
+            names = [i for i, (_, n) in enumerate(self.tables.instances) if n == f.provider_name]
+            lists.append(np.sort(np.concatenate([self.by_instance.get(i) for i in names])) if names else _EMPTY)
+        if f.model:
+            wanted.append((self.by_model, self.tables.models.codes.get(f.model)))
+        if f.client:
+            # COALESCE(client, 'Unknown'): NULL clients match "Unknown" as well as a stored "Unknown".
+            codes = [self.tables.clients.codes.get(f.client)]
+            if f.client == "Unknown":
+                codes.append(0)
+            found = [self.by_client.get(c) for c in codes if c is not None]
+            lists.append(np.sort(np.concatenate(found)) if found else _EMPTY)
+        if f.session_id:
+            wanted.append((self.by_session, self.tables.session_ids.codes.get(f.session_id)))
+        for grouped, code in wanted:
+            lists.append(grouped.get(code) if code is not None else _EMPTY)
+        return intersect(lists, lo, hi)
+
+    def _time_bounds(self, after: int | None, before: int | None) -> tuple[int, int]:
+        """Positions [lo, hi) whose started_at lies within the inclusive bounds."""
+        lo, hi = 0, self.n_ended
+        if before is not None:
+            lo = int(np.searchsorted(self._neg_started, -before, side="left"))
+        if after is not None:
+            hi = int(np.searchsorted(self._neg_started, -after, side="right"))
+        return lo, max(lo, hi)
+
+    def boundary_after(self, row: int) -> int:
+        """First position strictly after ``row`` in (started_at DESC, id DESC) order."""
+        c = self.cols
+        started, key = int(c.started[row]), (int(c.id_hi[row]), int(c.id_lo[row]))
+        p = int(np.searchsorted(self._neg_started, -started, side="left"))
+        end = int(np.searchsorted(self._neg_started, -started, side="right"))
+        while p < end and (int(c.id_hi[p]), int(c.id_lo[p])) >= key:
+            p += 1
+        return p
+
+    def list_interceptions(self, f: Filter, after_row: int | None, offset: int, limit: int) -> tuple[int, list[int]]:
+        """(count ignoring pagination, rows of the page) for GET /interceptions."""
+        matches = self.match(f)
+        start = first_at_or_after(matches, self.boundary_after(after_row)) if after_row is not None else 0
+        return len(matches), page_of(matches, start + offset, limit)
+
+    # -- models and clients ------------------------------------------------------------------------
+
+    def distinct_models(self) -> list[str]:
+        codes = np.flatnonzero(np.diff(self.by_model.offsets))
+        return sorted(str(self.tables.models.values[int(c)]) for c in codes)
+
+    def distinct_clients(self) -> list[str]:
+        codes = np.flatnonzero(np.diff(self.by_client.offsets))
+        return sorted({self.tables.clients.values[int(c)] or "Unknown" for c in codes})
+
+
+_EMPTY: Positions = np.empty(0, dtype=np.int64)

@@ -1,0 +1,209 @@
+"""Turn data set rows into the API's JSON, in Go struct field order.
+
+Field order follows codersdk's structs (Go's encoder writes fields in declaration order; map keys,
+such as metadata, sorted). The order of fields added after S2 (provider_name, cache tokens, session
+and thread types) is UNCONFIRMED: we place them where the spec's tables list them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from app.dataset.records import JSON, Detail, public
+from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
+from app.dataset.store import Dataset
+from app.gocompat import encode_fragment, format_time
+
+ITEM_CACHE_SIZE = 50_000
+
+
+def sorted_json(value: Any) -> Any:
+    """Map keys sorted at every depth, as Go encodes map[string]any."""
+    if isinstance(value, dict):
+        return {k: sorted_json(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_json(v) for v in value]
+    return value
+
+
+def _time_or_none(micros: int) -> str | None:
+    return format_time(micros) if micros >= 0 else None
+
+
+class Serializer:
+    """Renders rows of one data set; each interception item is encoded once and cached."""
+
+    def __init__(self, ds: Dataset) -> None:
+        self.ds = ds
+        self.interception_bytes = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._interception_bytes)
+
+    def initiator(self, user_index: int) -> JSON:
+        return self.ds.users[user_index].minimal()
+
+    def interception(self, row: int) -> JSON:
+        """``AIBridgeInterception`` (D1)."""
+        ds, c = self.ds, self.ds.cols
+        detail = ds.detail(row)
+        provider, provider_name = ds.tables.instances[int(c.instance[row])]
+        return {
+            "id": ds.id_of(row),
+            "api_key_id": detail.api_key_id,
+            "initiator": self.initiator(int(c.user[row])),
+            "provider": provider,
+            "provider_name": provider_name,
+            "model": ds.tables.models.values[int(c.model[row])],
+            "client": ds.tables.clients.values[int(c.client[row])],
+            "metadata": sorted_json(detail.metadata),
+            "started_at": format_time(int(c.started[row])),
+            "ended_at": _time_or_none(int(c.ended[row])),
+            "token_usages": [public(u) for u in detail.token_usages],
+            "user_prompts": [public(p) for p in detail.user_prompts],
+            "tool_usages": [public(t) for t in detail.tool_usages],
+        }
+
+    def _interception_bytes(self, row: int) -> bytes:
+        return encode_fragment(self.interception(row))
+
+    # -- sessions ----------------------------------------------------------------------------------
+
+    def session(self, row: SessionRow) -> JSON:
+        """``AIBridgeSession``: aggregates over matching rows, the rest over the whole session (4.1)."""
+        idx, ds = self.ds.sessions, self.ds
+        key = row.key
+        first = int(idx.first_row[key])
+        first_detail = ds.detail(first)
+        body: JSON = {
+            "id": ds.tables.session_ids.values[int(idx.key_session[key])],
+            "initiator": self.initiator(int(idx.key_user[key])),
+            "providers": list(idx.providers[key]),
+            "models": list(idx.models[key]),
+            "client": ds.tables.clients.values[int(ds.cols.client[first])] or None,
+            "metadata": sorted_json(first_detail.metadata),
+            "started_at": format_time(row.started),
+            "ended_at": format_time(row.ended),
+            "threads": row.threads,
+            "token_usage_summary": {
+                "input_tokens": int(idx.tokens[0][key]),
+                "output_tokens": int(idx.tokens[1][key]),
+                "cache_read_input_tokens": int(idx.tokens[2][key]),
+                "cache_write_input_tokens": int(idx.tokens[3][key]),
+            },
+        }
+        prompt = self._last_prompt(key)
+        if prompt:
+            body["last_prompt"] = prompt
+        body["last_active_at"] = format_time(row.last_active)
+        return body
+
+    def _last_prompt(self, key: int) -> str:
+        row = int(self.ds.sessions.last_prompt_row[key])
+        if row < 0:
+            return ""
+        latest = self.ds.detail(row).latest_prompt()
+        return str(latest["prompt"]) if latest else ""
+
+    def session_threads(self, key: int, page_roots: list[int]) -> JSON:
+        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
+        idx, ds = self.ds.sessions, self.ds
+        session = self.session(SessionRow(key, int(idx.started_min[key]), int(idx.ended_max[key]),
+                                          int(idx.threads[key]), int(idx.last_active[key])))
+        # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
+        # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
+        capped = {r for root in idx.roots(key)[:THREADS_ALL_ROWS_CAP] for r in idx.thread(root)}
+        summary_meta = aggregate_metadata(u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages)
+        body: JSON = {
+            "id": session["id"],
+            "initiator": session["initiator"],
+            "providers": session["providers"],
+            "models": session["models"],
+            "metadata": session["metadata"],
+            "started_at": session["started_at"],
+        }
+        if session["client"] is not None:
+            body["client"] = session["client"]
+        body["ended_at"] = session["ended_at"]
+        body["token_usage_summary"] = {**session["token_usage_summary"], "metadata": summary_meta}
+        threads = [self._thread(root, capped) for root in page_roots]
+        body["threads"] = threads
+        rows = [r for root in page_roots for r in idx.thread(root)]
+        if rows:
+            body["page_started_at"] = format_time(min(int(ds.cols.started[r]) for r in rows))
+            body["page_ended_at"] = format_time(max(int(ds.cols.ended[r]) for r in rows))
+        return body
+
+    def _thread(self, root: int, loaded: set[int]) -> JSON:
+        ds = self.ds
+        rows = ds.sessions.thread(root)
+        root_detail = ds.detail(root)
+        body: JSON = {
+            "id": ds.id_of(root),
+            "model": ds.tables.models.values[int(ds.cols.model[root])],
+            "provider": ds.tables.instances[int(ds.cols.instance[root])][0],
+            "credential_kind": root_detail.credential_kind,
+            "credential_hint": sanitize_hint(root_detail.credential_hint),
+        }
+        prompts = sorted(root_detail.user_prompts, key=lambda p: (p["_created"], p["id"]))
+        if prompts:
+            body["prompt"] = prompts[0]["prompt"]
+        body["started_at"] = format_time(min(int(ds.cols.started[r]) for r in rows))
+        body["ended_at"] = format_time(max(int(ds.cols.ended[r]) for r in rows))
+        body["token_usage"] = _token_usage([ds.detail(r) for r in rows if r in loaded])
+        actions = []
+        for r in rows:
+            detail = ds.detail(r)
+            if not detail.tool_usages:
+                continue
+            actions.append({
+                "model": ds.tables.models.values[int(ds.cols.model[r])],
+                "token_usage": _token_usage([detail] if r in loaded else []),
+                "thinking": [{"text": t} for t in detail.thoughts],
+                "tool_calls": [_tool_call(t) for t in detail.tool_usages],
+            })
+        body["agentic_actions"] = actions
+        return body
+
+
+def _token_usage(details: list[Detail]) -> JSON:
+    usages = [u for d in details for u in d.token_usages]
+    return {
+        "input_tokens": sum(u["input_tokens"] for u in usages),
+        "output_tokens": sum(u["output_tokens"] for u in usages),
+        "cache_read_input_tokens": sum(u["cache_read_input_tokens"] for u in usages),
+        "cache_write_input_tokens": sum(u["cache_write_input_tokens"] for u in usages),
+        "metadata": aggregate_metadata(u["metadata"] for u in usages),
+    }
+
+
+_TOOL_CALL_FIELDS = ("id", "interception_id", "provider_response_id", "server_url", "tool", "injected", "input",
+                     "metadata", "created_at")
+
+
+def _tool_call(tool: JSON) -> JSON:
+    """``AIBridgeToolCall``: a tool usage without ``invocation_error``."""
+    return {k: tool[k] for k in _TOOL_CALL_FIELDS}
+
+
+def sanitize_hint(hint: str) -> str:
+    """coderd shows a credential hint only if it is short and masked (spec 4.2)."""
+    if hint == "":
+        return ""
+    return hint if len(hint) <= 15 and "..." in hint else "..."
+
+
+def aggregate_metadata(objects: Iterable[JSON | None]) -> JSON:
+    """aggregateTokenMetadata: flatten nested objects with "." and sum integer leaves."""
+    totals: dict[str, int] = {}
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(f"{prefix}.{k}" if prefix else k, v)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            totals[prefix] = totals.get(prefix, 0) + value
+
+    for obj in objects:
+        if isinstance(obj, dict):
+            walk("", obj)
+    return dict(sorted(totals.items()))

@@ -1,0 +1,76 @@
+"""Serve the mock with gunicorn (a production WSGI server), after loading the data set once."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from app import create_app
+from app.config import Config
+from app.state import MockState
+
+ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self._app = app
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._app
+
+
+def banner(config: Config, app: Flask, seconds: float) -> str:
+    """What a person needs to start using the mock: URL, data set, personas and tokens."""
+    state: MockState = app.config["STATE"]
+    assert state.snapshot is not None
+    ds = state.snapshot.dataset
+    url = f"http://{config.host}:{config.port}"
+    lines = [
+        f"aibridge-mock serving Coder's AI Bridge API ({config.generation}) on {url}/api/v2/aibridge",
+        f"  data set: seed {config.seed}, {ds.n_ended:,} ended interceptions ({len(ds) - ds.n_ended} in flight), "
+        f"{len(ds.sessions.ranked):,} sessions, {len(ds.users)} users; loaded in {seconds:.2f}s",
+        f"  mode: {'UNLICENSED (403 everywhere) ' if config.unlicensed else ''}"
+        f"{'no auth (every request is the owner) ' if config.no_auth else ''}validation {config.validation}",
+        "  personas (token: Coder-Session-Token header, Bearer, or coder_session_token cookie):",
+    ]
+    lines += [f"    {p.user.role:<8} {p.user.username:<8} {p.token}" for p in ds.personas]
+    owner = ds.personas[0].token
+    lines.append(f"  try: curl -H 'Coder-Session-Token: {owner}' {url}/api/v2/aibridge/sessions?limit=5")
+    return "\n".join(lines)
+
+
+def serve(config: Config) -> int:
+    """Load the data set, print the banner, and serve until SIGTERM/SIGINT."""
+    started = time.monotonic()
+    try:
+        app = create_app(config)
+    except (OSError, ValueError) as exc:
+        print(f"aibridge-mock: {exc}", file=sys.stderr)
+        return 2
+    print(banner(config, app, time.monotonic() - started), flush=True)
+    options = {
+        "bind": f"{config.host}:{config.port}",
+        "workers": config.workers,
+        "worker_class": "gthread",
+        "threads": config.threads,
+        "preload_app": True,  # the data set is built once, before workers fork
+        "graceful_timeout": 10,
+        "timeout": 60,
+        "accesslog": "-" if config.access_log else None,
+        "access_log_format": ACCESS_LOG_FORMAT,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+    _Gunicorn(app, options).run()
+    return 0

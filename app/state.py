@@ -1,0 +1,49 @@
+"""The data set currently served, swapped atomically on reload.
+
+A request reads ``MockState.snapshot`` once and works on that object only, so a reload never
+changes the data under a request in flight: requests that started before the swap finish on the
+old snapshot, the next ones see the new one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from app.auth import Authenticator
+from app.dataset.loader import DatasetOptions, build_dataset
+from app.dataset.store import Dataset
+from app.serialize import Serializer
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One immutable data set with everything derived from it."""
+
+    dataset: Dataset
+    serializer: Serializer
+    authenticator: Authenticator
+
+    @staticmethod
+    def build(options: DatasetOptions) -> Snapshot:
+        dataset = build_dataset(options)
+        return Snapshot(dataset, Serializer(dataset), Authenticator(dataset.personas))
+
+
+class MockState:
+    """Holds the current snapshot; building happens outside the lock, the swap is one assignment."""
+
+    def __init__(self, options: DatasetOptions) -> None:
+        self._lock = threading.Lock()
+        self.options = options
+        self.snapshot: Snapshot | None = None
+        self.ready = threading.Event()
+
+    def load(self, options: DatasetOptions | None = None) -> Snapshot:
+        """Build a snapshot for ``options`` (default: the current ones) and make it current."""
+        options = options or self.options
+        snapshot = Snapshot.build(options)  # raises on bad fixtures: the old snapshot keeps serving
+        with self._lock:
+            self.options, self.snapshot = options, snapshot
+        self.ready.set()
+        return snapshot

@@ -1,0 +1,71 @@
+"""Everything under /api: the licence check, auth, the five views and the routing fallbacks.
+
+It runs as a before_request hook so that coderd's routing is reproduced exactly: any method on any
+path under /api/v2/aibridge/ reaches either a management view or the provider catch-all (never a
+405), and any other /api path answers coderd's JSON 404.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from flask import Flask, Request, Response, current_app, request
+
+from app.auth import Viewer
+from app.config import Config
+from app.errors import ApiError, route_not_found
+from app.state import MockState, Snapshot
+from app.views import aibridge
+from app.views.responses import error_response, text_response
+
+PREFIX = "/api/v2/aibridge"
+View = Callable[[Snapshot, Viewer, Request], Response]
+VIEWS: dict[str, View] = {
+    "interceptions": aibridge.list_interceptions,
+    "sessions": aibridge.list_sessions,
+    "models": aibridge.list_models,
+    "clients": aibridge.list_clients,
+}
+_SESSION = re.compile(r"sessions/([^/]+)")
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_gateway)
+
+
+def _gateway() -> Response | None:
+    path = request.path
+    if not (path == "/api" or path.startswith("/api/")):
+        return None
+    config: Config = current_app.config["MOCK"]
+    state: MockState = current_app.config["STATE"]
+    try:
+        if path != PREFIX and not path.startswith(PREFIX + "/"):
+            raise route_not_found()
+        if config.unlicensed:
+            # RequireFeatureMW runs before authentication (spec 1.6).
+            raise ApiError(403, f"{config.licence_feature_name} is a Premium feature. Contact sales!")
+        snap = state.snapshot
+        if snap is None:
+            raise ApiError(503, "The data set is still loading.")
+        return _aibridge(snap, config, path[len(PREFIX) + 1 :])
+    except ApiError as error:
+        return error_response(error)
+
+
+def _aibridge(snap: Snapshot, config: Config, rest: str) -> Response:
+    match = _SESSION.fullmatch(rest)
+    if request.method != "GET" or (rest not in VIEWS and match is None):
+        return text_response(aibridge.provider_catch_all(snap, request, rest))
+    viewer = _viewer(snap, config)
+    if match is not None:
+        return aibridge.get_session_threads(snap, viewer, request, match.group(1))
+    return VIEWS[rest](snap, viewer, request)
+
+
+def _viewer(snap: Snapshot, config: Config) -> Viewer:
+    if config.no_auth:
+        owner = snap.dataset.personas[0].user
+        return Viewer(owner, owner.role)
+    return snap.authenticator.authenticate(request)
