@@ -9,7 +9,9 @@ from app.config import Config
 from app.dataset.loader import DatasetOptions
 from app.errors import ApiError, route_not_found
 from app.gocompat import parse_rfc3339_nano
+from app.schemagen import load_openapi
 from app.state import MockState
+from app.validation import ResponseValidator
 
 __all__ = ["create_app", "dataset_options"]
 
@@ -20,17 +22,24 @@ def dataset_options(config: Config) -> DatasetOptions:
     return DatasetOptions(seed=config.seed, interceptions=config.interceptions, anchor=anchor, fixtures=config.fixtures)
 
 
+def _validator(config: Config) -> ResponseValidator | None:
+    if config.validation == "off":
+        return None
+    return ResponseValidator(load_openapi(config.generation, "strict"))
+
+
 def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     """Wire the mock: state, the /api gateway, health routes and JSON error handlers."""
-    from app.views import gateway, health
+    from app.views import gateway, health, openapi
     from app.views.responses import error_response
 
     config = config or Config()
     app = Flask(__name__)
     app.config["MOCK"] = config
-    app.config["STATE"] = state = MockState(dataset_options(config))
+    app.config["STATE"] = state = MockState(dataset_options(config), _validator(config))
     gateway.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(openapi.bp)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]  # Flask's handler signature

@@ -14,9 +14,11 @@ from typing import Any
 from app.dataset.records import JSON, Detail, public
 from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
 from app.dataset.store import Dataset
-from app.gocompat import encode_fragment, format_time
+from app.gocompat import encode_fragment, encode_json, format_time
+from app.validation import Breach, ResponseValidator
 
 ITEM_CACHE_SIZE = 50_000
+THREADS_CACHE_SIZE = 5_000
 
 
 def sorted_json(value: Any) -> Any:
@@ -33,11 +35,17 @@ def _time_or_none(micros: int) -> str | None:
 
 
 class Serializer:
-    """Renders rows of one data set; each interception item is encoded once and cached."""
+    """Renders rows of one data set; each record is encoded and validated once, then cached."""
 
-    def __init__(self, ds: Dataset) -> None:
+    def __init__(self, ds: Dataset, validator: ResponseValidator | None = None) -> None:
         self.ds = ds
-        self.interception_bytes = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._interception_bytes)
+        self.validator = validator
+        self.interception_checked = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._interception_checked)
+        self.session_checked = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._session_checked)
+        self.threads_checked = lru_cache(maxsize=THREADS_CACHE_SIZE)(self._threads_checked)
+
+    def _check(self, component: str, body: JSON) -> Breach | None:
+        return self.validator.check_component(component, body) if self.validator else None
 
     def initiator(self, user_index: int) -> JSON:
         return self.ds.users[user_index].minimal()
@@ -63,8 +71,17 @@ class Serializer:
             "tool_usages": [public(t) for t in detail.tool_usages],
         }
 
-    def _interception_bytes(self, row: int) -> bytes:
-        return encode_fragment(self.interception(row))
+    def _interception_checked(self, row: int) -> tuple[bytes, Breach | None]:
+        body = self.interception(row)
+        return encode_fragment(body), self._check("AIBridgeInterception", body)
+
+    def _session_checked(self, row: SessionRow) -> tuple[JSON, Breach | None]:
+        body = self.session(row)
+        return body, self._check("AIBridgeSession", body)
+
+    def _threads_checked(self, key: int, page_roots: tuple[int, ...]) -> tuple[bytes, Breach | None]:
+        body = self.session_threads(key, list(page_roots))
+        return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
     # -- sessions ----------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ from app.auth import Authenticator
 from app.dataset.loader import DatasetOptions, build_dataset
 from app.dataset.store import Dataset
 from app.serialize import Serializer
+from app.validation import ResponseValidator
 
 
 @dataclass(frozen=True)
@@ -25,24 +26,25 @@ class Snapshot:
     authenticator: Authenticator
 
     @staticmethod
-    def build(options: DatasetOptions) -> Snapshot:
+    def build(options: DatasetOptions, validator: ResponseValidator | None = None) -> Snapshot:
         dataset = build_dataset(options)
-        return Snapshot(dataset, Serializer(dataset), Authenticator(dataset.personas))
+        return Snapshot(dataset, Serializer(dataset, validator), Authenticator(dataset.personas))
 
 
 class MockState:
     """Holds the current snapshot; building happens outside the lock, the swap is one assignment."""
 
-    def __init__(self, options: DatasetOptions) -> None:
+    def __init__(self, options: DatasetOptions, validator: ResponseValidator | None = None) -> None:
         self._lock = threading.Lock()
         self.options = options
+        self.validator = validator
         self.snapshot: Snapshot | None = None
         self.ready = threading.Event()
 
     def load(self, options: DatasetOptions | None = None) -> Snapshot:
         """Build a snapshot for ``options`` (default: the current ones) and make it current."""
         options = options or self.options
-        snapshot = Snapshot.build(options)  # raises on bad fixtures: the old snapshot keeps serving
+        snapshot = Snapshot.build(options, self.validator)  # raises on bad fixtures: the old snapshot keeps serving
         with self._lock:
             self.options, self.snapshot = options, snapshot
         self.ready.set()

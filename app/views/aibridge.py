@@ -19,11 +19,13 @@ from app.pagination import Page, check_limit, parse_pagination
 from app.queryparams import ParamError, parse_go_int32
 from app.searchquery import SearchContext, parse_interceptions_query, parse_prefix_query, parse_sessions_query
 from app.state import Snapshot
-from app.views.responses import json_bytes_response, json_response
+from app.gocompat import encode_json
+from app.views.responses import check, endpoint, finish, json_response
 
 THREADS_DEFAULT_LIMIT = 50
 THREADS_MAX_LIMIT = 200
-_SESSION_PATH = re.compile(r"sessions/([^/]+)")
+INTERCEPTIONS = "/aibridge/interceptions"
+SESSIONS = "/aibridge/sessions"
 
 
 def _values(request: Request) -> dict[str, list[str]]:
@@ -54,11 +56,12 @@ def list_interceptions(snap: Snapshot, viewer: Viewer, request: Request) -> Resp
         after_row = ds.row_of(page.after_id) if viewer.can_read_all else None
         if after_row is None:
             raise _invalid_cursor("after_id", page.after_id)
-    if not viewer.can_read_all:
-        return json_bytes_response(200, b'{"count":0,"results":[]}\n')
-    count, rows = ds.list_interceptions(filter_, after_row, page.offset, page.limit)
-    items = b",".join(snap.serializer.interception_bytes(r) for r in rows)
-    return json_bytes_response(200, b'{"count":%d,"results":[%s]}\n' % (count, items))
+    count, rows = ds.list_interceptions(filter_, after_row, page.offset, page.limit) if viewer.can_read_all else (0, [])
+    checked = [snap.serializer.interception_checked(r) for r in rows]
+    breach = check(INTERCEPTIONS, 200, {"count": count, "results": []})
+    breach = breach or next((b.nested(f"$.results[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None)
+    items = b",".join(item for item, _ in checked)
+    return finish(200, b'{"count":%d,"results":[%s]}\n' % (count, items), breach)
 
 
 def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
@@ -77,10 +80,11 @@ def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
         if cursor is None:
             raise ApiError(400, "Query parameter has invalid value.",
                            f"after_session_id: session {go_quote(after_session_id)} not found")
-    if not viewer.can_read_all:
-        return json_bytes_response(200, b'{"count":0,"sessions":[]}\n')
-    count, rows = index.list(filter_, cursor, page.offset, page.limit)
-    return json_response(200, {"count": count, "sessions": [snap.serializer.session(r) for r in rows]})
+    count, rows = index.list(filter_, cursor, page.offset, page.limit) if viewer.can_read_all else (0, [])
+    checked = [snap.serializer.session_checked(r) for r in rows]
+    breach = check(SESSIONS, 200, {"count": count, "sessions": []})
+    breach = breach or next((b.nested(f"$.sessions[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None)
+    return finish(200, encode_json({"count": count, "sessions": [body for body, _ in checked]}), breach)
 
 
 def _like_prefix(prefix: str) -> re.Pattern[str]:
@@ -102,27 +106,27 @@ def _like_prefix(prefix: str) -> re.Pattern[str]:
 
 
 def _list_distinct(snap: Snapshot, viewer: Viewer, request: Request, key: str, message: str,
-                   values: list[str]) -> Response:
+                   values: list[str], template: str) -> Response:
     page: Page = check_limit(parse_pagination(_values(request)))
     prefix = parse_prefix_query(request.args.get("q", ""), key, message)
     if not viewer.can_read_all:
-        return json_response(200, None)
+        return json_response(200, None, template)
     pattern = _like_prefix(prefix)
     matching = [v for v in values if pattern.fullmatch(v)]
     items = matching[page.offset : page.offset + page.limit]
-    return json_response(200, items or None)  # coderd builds a nil slice: JSON null when empty
+    return json_response(200, items or None, template)  # coderd builds a nil slice: JSON null when empty
 
 
 def list_models(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
     return _list_distinct(snap, viewer, request, "model", "Invalid AI Bridge models search query.",
-                          snap.dataset.distinct_models())
+                          snap.dataset.distinct_models(), "/aibridge/models")
 
 
 def list_clients(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
     return _list_distinct(snap, viewer, request, "client", "Invalid AI Bridge clients search query.",
-                          snap.dataset.distinct_clients())
+                          snap.dataset.distinct_clients(), "/aibridge/clients")
 
 
 def _thread_cursor(request: Request, name: str) -> str | None:
@@ -173,7 +177,8 @@ def get_session_threads(snap: Snapshot, viewer: Viewer, request: Request, sessio
         key_of = _sort_key(ds, row)
         # Both directions keep ascending order and take the first ``limit`` (spec section 3 notes).
         roots = [r for r in roots if (_sort_key(ds, r) > key_of if name == "after_id" else _sort_key(ds, r) < key_of)]
-    return json_response(200, snap.serializer.session_threads(key, roots[:limit]))
+    body, breach = snap.serializer.threads_checked(key, tuple(roots[:limit]))
+    return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
 
 def _sort_key(ds: Dataset, row: int) -> tuple[int, int, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app
 
 from app.state import MockState
-from app.views.responses import json_response
+from app.views.responses import unvalidated_json
 
 bp = Blueprint("health", __name__)
 
@@ -15,8 +15,8 @@ def healthz() -> Response:
     """200 once a data set is loaded."""
     state: MockState = current_app.config["STATE"]
     if state.snapshot is None:
-        return json_response(503, {"status": "loading"})
-    return json_response(200, {"status": "ok"})
+        return unvalidated_json(503, {"status": "loading"})
+    return unvalidated_json(200, {"status": "ok"})
 
 
 @bp.get("/readyz")
@@ -24,6 +24,6 @@ def readyz() -> Response:
     """200 only while a loaded data set is being served and no reload is in progress."""
     state: MockState = current_app.config["STATE"]
     if state.snapshot is None or not state.ready.is_set():
-        return json_response(503, {"status": "not ready"})
+        return unvalidated_json(503, {"status": "not ready"})
     ds = state.snapshot.dataset
-    return json_response(200, {"status": "ready", "interceptions": len(ds), "seed": ds.identity.seed})
+    return unvalidated_json(200, {"status": "ready", "interceptions": len(ds), "seed": ds.identity.seed})

@@ -1,0 +1,16 @@
+"""GET /openapi.json: the derived contract of the generation being served (schemathesis loads it)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app
+
+from app.schemagen import load_openapi
+from app.views.responses import unvalidated_json
+
+bp = Blueprint("openapi", __name__)
+
+
+@bp.get("/openapi.json")
+def openapi_document() -> Response:
+    """The strict OpenAPI 3.1 document derived from Coder's docs."""
+    return unvalidated_json(200, load_openapi(current_app.config["MOCK"].generation, "strict"))
