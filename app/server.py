@@ -11,8 +11,10 @@ from gunicorn.app.base import BaseApplication
 
 from app import create_app
 from app.config import Config
+from app.progress import ProgressBar
 from app.state import MockState
 
+PROGRESS_THRESHOLD = 100_000  # loads above this take over a second: show a bar on a terminal
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
 
 
@@ -54,7 +56,10 @@ def serve(config: Config) -> int:
     """Load the data set, print the banner, and serve until SIGTERM/SIGINT."""
     started = time.monotonic()
     try:
-        app = create_app(config)
+        app = create_app(config, load=False)
+        state: MockState = app.config["STATE"]
+        state.progress = ProgressBar(enabled=None if config.interceptions >= PROGRESS_THRESHOLD else False)
+        state.load()
     except (OSError, ValueError) as exc:
         print(f"aibridge-mock: {exc}", file=sys.stderr)
         return 2

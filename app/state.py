@@ -8,10 +8,10 @@ old snapshot, the next ones see the new one.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.auth import Authenticator
-from app.dataset.loader import DatasetOptions, build_dataset
+from app.dataset.loader import DatasetOptions, Progress, build_dataset
 from app.dataset.store import Dataset
 from app.serialize import Serializer
 from app.validation import ResponseValidator
@@ -26,8 +26,9 @@ class Snapshot:
     authenticator: Authenticator
 
     @staticmethod
-    def build(options: DatasetOptions, validator: ResponseValidator | None = None) -> Snapshot:
-        dataset = build_dataset(options)
+    def build(options: DatasetOptions, validator: ResponseValidator | None = None,
+              progress: Progress | None = None) -> Snapshot:
+        dataset = build_dataset(options, progress) if progress else build_dataset(options)
         return Snapshot(dataset, Serializer(dataset, validator), Authenticator(dataset.personas))
 
 
@@ -38,14 +39,37 @@ class MockState:
         self._lock = threading.Lock()
         self.options = options
         self.validator = validator
+        self.progress: Progress | None = None  # set by the CLI to draw a bar while loading
         self.snapshot: Snapshot | None = None
         self.ready = threading.Event()
+        self._reload_lock = threading.Lock()  # one reload at a time, so that ``ready`` tells the truth
+        self._empty: tuple[DatasetOptions, Snapshot] | None = None
 
     def load(self, options: DatasetOptions | None = None) -> Snapshot:
         """Build a snapshot for ``options`` (default: the current ones) and make it current."""
         options = options or self.options
-        snapshot = Snapshot.build(options, self.validator)  # raises on bad fixtures: the old snapshot keeps serving
+        snapshot = Snapshot.build(options, self.validator, self.progress)  # raises on bad fixtures: the old snapshot keeps serving
         with self._lock:
             self.options, self.snapshot = options, snapshot
         self.ready.set()
+        return snapshot
+
+    def reload(self, options: DatasetOptions) -> Snapshot:
+        """``load`` on a running mock: not ready while building; on error the old snapshot keeps serving."""
+        with self._reload_lock:
+            self.ready.clear()
+            try:
+                return self.load(options)
+            finally:
+                if self.snapshot is not None:
+                    self.ready.set()
+
+    def empty(self) -> Snapshot:
+        """The current personas with no interceptions at all (the "empty" scenario), built once per options."""
+        options = replace(self.options, interceptions=0, fixtures=())
+        cached = self._empty
+        if cached is not None and cached[0] == options:
+            return cached[1]
+        snapshot = Snapshot.build(options, self.validator)
+        self._empty = (options, snapshot)
         return snapshot

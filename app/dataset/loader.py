@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,18 @@ def users_for(count: int) -> int:
     return max(8, min(400, count // 250))
 
 
-def build_dataset(options: DatasetOptions) -> Dataset:
-    """Generate (and/or load fixtures into) an immutable, indexed data set."""
+Progress = Callable[[str], None]
+
+
+def _silent(stage: str) -> None:
+    pass
+
+
+def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Dataset:
+    """Generate (and/or load fixtures into) an immutable, indexed data set.
+
+    ``progress`` is told the name of each stage as it starts (the CLI draws a bar from it).
+    """
     from app.gocompat import parse_rfc3339_nano
 
     anchor = options.anchor or parse_rfc3339_nano(DEFAULT_ANCHOR)
@@ -43,6 +54,7 @@ def build_dataset(options: DatasetOptions) -> Dataset:
     users = [p.user for p in personas] + generate_users(options.seed, users_for(options.interceptions), taken)
     tables = Tables()
     parts: list[Columns] = []
+    progress("generating")
     if options.interceptions:
         parts.append(generate_columns(options.seed, options.interceptions, anchor, _user_weights(users), tables))
     fixture = None
@@ -70,7 +82,8 @@ def build_dataset(options: DatasetOptions) -> Dataset:
 
     identity = Identity(options.seed, anchor, options.interceptions, tuple(str(p) for p in options.fixtures))
     small = frozenset(i.small_model for i in PROVIDER_INSTANCES)
-    return Dataset(columns, tables, users, personas, load_detail, small, identity)
+    progress("indexing")
+    return Dataset(columns, tables, users, personas, load_detail, small, identity, progress)
 
 
 def _user_weights(users: list[object]) -> np.ndarray:

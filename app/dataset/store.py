@@ -38,7 +38,8 @@ class Dataset:
     """Interceptions, users and personas, indexed for every filter and cursor the API offers."""
 
     def __init__(self, columns: Columns, tables: Tables, users: list[User], personas: list[Persona],
-                 load_detail: DetailLoader, small_models: frozenset[str], identity: Identity) -> None:
+                 load_detail: DetailLoader, small_models: frozenset[str], identity: Identity,
+                 progress: Callable[[str], None] = lambda stage: None) -> None:
         self.identity = identity
         self.tables = tables
         self.users = users
@@ -68,7 +69,9 @@ class Dataset:
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
         from app.dataset.sessions import SessionIndex  # sessions need the sorted rows above
 
+        progress("deriving sessions")
         self.sessions = SessionIndex(self)
+        progress("ready")
 
     # -- lookups ---------------------------------------------------------------------------------
 
