@@ -30,15 +30,19 @@ def _validator(config: Config) -> ResponseValidator | None:
 
 def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     """Wire the mock: state, the /api gateway, health routes and JSON error handlers."""
-    from app.views import gateway, health, openapi
+    from app import cors, runtime
+    from app.views import admin, gateway, health, openapi
     from app.views.responses import error_response
 
     config = config or Config()
     app = Flask(__name__)
     app.config["MOCK"] = config
     app.config["STATE"] = state = MockState(dataset_options(config), _validator(config))
+    runtime.init_app(app)  # first: it times every request, including those answered by a hook
+    cors.init_app(app)  # before the gateway, which would send a preflight to the provider catch-all
     gateway.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)
 
     @app.errorhandler(HTTPException)

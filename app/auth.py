@@ -79,7 +79,9 @@ class Authenticator:
     def authenticate(self, request: Request) -> Viewer:
         token = token_from_request(request)
         if not token:
-            raise self._unauthorized(request, f'Cookie "{SESSION_COOKIE}" or query parameter must be provided.')
+            raise self._unauthorized(
+                request, f'Cookie "{SESSION_COOKIE}" or query parameter must be provided.'
+            )
         try:
             key_id, secret = split_token(token)
         except ValueError as exc:

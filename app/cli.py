@@ -54,7 +54,9 @@ def _add_dataset_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed of the generated data set and tokens (default 1)")
     parser.add_argument("--interceptions", type=int, help="how many interceptions to generate (default 5000)")
     parser.add_argument("--anchor", help="RFC 3339 time the data set ends at (default 2026-05-15T12:00:00Z)")
-    parser.add_argument("--fixtures", nargs="+", metavar="PATH", help="fixture JSON files loaded on top of the data")
+    parser.add_argument(
+        "--fixtures", nargs="+", metavar="PATH", help="fixture JSON files loaded on top of the data"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,13 +67,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8080)")
     _add_dataset_flags(serve)
-    serve.add_argument("--unlicensed", action="store_true", default=None, help="answer like a server without the licence")
-    serve.add_argument("--no-auth", dest="no_auth", action="store_true", default=None, help="treat every request as the owner")
+    serve.add_argument(
+        "--unlicensed", action="store_true", default=None, help="answer like a server without the licence"
+    )
+    serve.add_argument(
+        "--no-auth",
+        dest="no_auth",
+        action="store_true",
+        default=None,
+        help="treat every request as the owner",
+    )
     serve.add_argument("--validation", choices=VALIDATION_MODES, help="response validation (default strict)")
     serve.add_argument("--workers", type=int, help="worker processes (default 1)")
     serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
     serve.add_argument("--cors-origins", dest="cors_origins", nargs="+", help="allowed browser origins")
-    serve.add_argument("--admin-token", dest="admin_token", help="token of the admin API (default: generated)")
+    serve.add_argument(
+        "--admin-token", dest="admin_token", help="token of the admin API (default: generated)"
+    )
 
     personas = sub.add_parser("personas", help="print the personas and their tokens")
     personas.add_argument("--seed", type=int, help="seed (default 1)")
@@ -112,7 +124,10 @@ def _print_personas(config: Config, *, as_json: bool) -> int:
     from app.dataset.users import build_personas
 
     personas = build_personas(config.seed)
-    rows = [{"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token} for p in personas]
+    rows = [
+        {"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token}
+        for p in personas
+    ]
     if as_json:
         print(json.dumps(rows, indent=2))
     else:

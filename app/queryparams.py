@@ -10,7 +10,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from app.errors import Validation
-from app.gocompat import RFC3339_NANO, TimeParseError, UUIDParseError, go_quote, parse_rfc3339_nano, parse_uuid
+from app.gocompat import (
+    RFC3339_NANO,
+    TimeParseError,
+    UUIDParseError,
+    go_quote,
+    parse_rfc3339_nano,
+    parse_uuid,
+)
 
 T = TypeVar("T")
 Values = Mapping[str, Sequence[str]]
@@ -73,7 +80,9 @@ class QueryParamParser:
                 raise ParamError("value is negative")
         except ParamError as exc:
             self.errors.append(
-                Validation(name, f"Query param {go_quote(name)} must be a valid 32-bit positive integer: {exc}")
+                Validation(
+                    name, f"Query param {go_quote(name)} must be a valid 32-bit positive integer: {exc}"
+                )
             )
             return 0
         return value
@@ -87,7 +96,9 @@ class QueryParamParser:
             return parse_rfc3339_nano(raw.upper())
         except TimeParseError as exc:
             self.errors.append(
-                Validation(name, f"Query param {go_quote(name)} must be a valid date format ({RFC3339_NANO}): {exc}")
+                Validation(
+                    name, f"Query param {go_quote(name)} must be a valid date format ({RFC3339_NANO}): {exc}"
+                )
             )
             return None
 

@@ -64,7 +64,9 @@ def _split(query: str, delimiter: str, keep_quotes: bool) -> list[str]:
     return parts
 
 
-def search_terms(query: str, default_key: Callable[[str, dict[str, list[str]]], None]) -> dict[str, list[str]]:
+def search_terms(
+    query: str, default_key: Callable[[str, dict[str, list[str]]], None]
+) -> dict[str, list[str]]:
     """Split ``q`` into values per key; raise a one-validation list for a malformed element."""
     tokens = _split(query, " ", keep_quotes=True)
     elements = [t for t in tokens if ":" in t]
@@ -74,7 +76,9 @@ def search_terms(query: str, default_key: Callable[[str, dict[str, list[str]]], 
     values: dict[str, list[str]] = {}
     for element in elements:
         if element.startswith(":") or element.endswith(":"):
-            raise _QueryError([Validation("q", f"Query element {go_quote(element)} cannot start or end with ':'")])
+            raise _QueryError(
+                [Validation("q", f"Query element {go_quote(element)} cannot start or end with ':'")]
+            )
         parts = _split(element, ":", keep_quotes=False)
         if len(parts) == 1:
             try:
@@ -115,7 +119,9 @@ def _parse_user(ctx: SearchContext) -> Callable[[str], str]:
             pass
         user_id = ctx.find_user(value)
         if user_id is None:
-            raise ParamError(f"user {go_quote(value)} either does not exist, or you are unauthorized to view them")
+            raise ParamError(
+                f"user {go_quote(value)} either does not exist, or you are unauthorized to view them"
+            )
         return user_id
 
     return parse
@@ -135,7 +141,10 @@ def _parse_filter(query: str, ctx: SearchContext, message: str, *, sessions: boo
     if provider_name and provider_name not in ctx.provider_names:
         # UNCONFIRMED which era added provider_name to q; we follow Q1 (target-era parser).
         parser.errors.append(
-            Validation("provider_name", 'Query param "provider_name" has invalid value: provider not found or unauthorized')
+            Validation(
+                "provider_name",
+                'Query param "provider_name" has invalid value: provider not found or unauthorized',
+            )
         )
         provider_name = ""
     model = parser.string("model")
@@ -147,7 +156,8 @@ def _parse_filter(query: str, ctx: SearchContext, message: str, *, sessions: boo
         parser.errors.append(
             Validation(
                 "started_before",
-                'Query param "started_before" has invalid value: "started_before" must be after "started_after" if set',
+                'Query param "started_before" has invalid value: '
+                '"started_before" must be after "started_after" if set',
             )
         )
     parser.error_excess_params()

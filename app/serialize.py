@@ -124,12 +124,21 @@ class Serializer:
     def session_threads(self, key: int, page_roots: list[int]) -> JSON:
         """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
         idx, ds = self.ds.sessions, self.ds
-        session = self.session(SessionRow(key, int(idx.started_min[key]), int(idx.ended_max[key]),
-                                          int(idx.threads[key]), int(idx.last_active[key])))
+        session = self.session(
+            SessionRow(
+                key,
+                int(idx.started_min[key]),
+                int(idx.ended_max[key]),
+                int(idx.threads[key]),
+                int(idx.last_active[key]),
+            )
+        )
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
         capped = {r for root in idx.roots(key)[:THREADS_ALL_ROWS_CAP] for r in idx.thread(root)}
-        summary_meta = aggregate_metadata(u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages)
+        summary_meta = aggregate_metadata(
+            u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages
+        )
         body: JSON = {
             "id": session["id"],
             "initiator": session["initiator"],
@@ -172,12 +181,14 @@ class Serializer:
             detail = ds.detail(r)
             if not detail.tool_usages:
                 continue
-            actions.append({
-                "model": ds.tables.models.values[int(ds.cols.model[r])],
-                "token_usage": _token_usage([detail] if r in loaded else []),
-                "thinking": [{"text": t} for t in detail.thoughts],
-                "tool_calls": [_tool_call(t) for t in detail.tool_usages],
-            })
+            actions.append(
+                {
+                    "model": ds.tables.models.values[int(ds.cols.model[r])],
+                    "token_usage": _token_usage([detail] if r in loaded else []),
+                    "thinking": [{"text": t} for t in detail.thoughts],
+                    "tool_calls": [_tool_call(t) for t in detail.tool_usages],
+                }
+            )
         body["agentic_actions"] = actions
         return body
 
@@ -193,8 +204,17 @@ def _token_usage(details: list[Detail]) -> JSON:
     }
 
 
-_TOOL_CALL_FIELDS = ("id", "interception_id", "provider_response_id", "server_url", "tool", "injected", "input",
-                     "metadata", "created_at")
+_TOOL_CALL_FIELDS = (
+    "id",
+    "interception_id",
+    "provider_response_id",
+    "server_url",
+    "tool",
+    "injected",
+    "input",
+    "metadata",
+    "created_at",
+)
 
 
 def _tool_call(tool: JSON) -> JSON:

@@ -13,6 +13,7 @@ from app import create_app
 from app.config import Config
 from app.progress import ProgressBar
 from app.state import MockState
+from app.views.admin import admin_token
 
 PROGRESS_THRESHOLD = 100_000  # loads above this take over a second: show a bar on a terminal
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
@@ -37,7 +38,9 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     state: MockState = app.config["STATE"]
     assert state.snapshot is not None
     ds = state.snapshot.dataset
-    url = f"http://{config.host}:{config.port}"
+    # Bound to every interface (a container): a browser reaches it as localhost.
+    host = "localhost" if config.host in ("0.0.0.0", "::", "") else config.host
+    url = f"http://{host}:{config.port}"
     lines = [
         f"aibridge-mock serving Coder's AI Bridge API ({config.generation}) on {url}/api/v2/aibridge",
         f"  data set: seed {config.seed}, {ds.n_ended:,} ended interceptions ({len(ds) - ds.n_ended} in flight), "
@@ -49,6 +52,12 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     lines += [f"    {p.user.role:<8} {p.user.username:<8} {p.token}" for p in ds.personas]
     owner = ds.personas[0].token
     lines.append(f"  try: curl -H 'Coder-Session-Token: {owner}' {url}/api/v2/aibridge/sessions?limit=5")
+    # A token the operator chose is not echoed; a generated one must be, or nobody could use it.
+    token = "<AIBRIDGE_MOCK_ADMIN_TOKEN>" if config.admin_token else admin_token(config)
+    lines.append(f"  admin API: {url}/__admin/state with 'Authorization: Bearer {token}'")
+    if config.workers > 1:
+        lines.append(f"  note: {config.workers} workers each keep their own admin settings and reloads; "
+                     "test suites want --workers 1")
     return "\n".join(lines)
 
 
@@ -70,7 +79,8 @@ def serve(config: Config) -> int:
         "worker_class": "gthread",
         "threads": config.threads,
         "preload_app": True,  # the data set is built once, before workers fork
-        "graceful_timeout": 10,
+        "graceful_timeout": 10,  # SIGTERM (docker stop): requests in flight get 10 s to finish
+        "control_socket_disable": True,  # gunicornc is not needed, and its socket wants a writable $HOME
         "timeout": 60,
         "accesslog": "-" if config.access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,

@@ -48,7 +48,8 @@ class MockState:
     def load(self, options: DatasetOptions | None = None) -> Snapshot:
         """Build a snapshot for ``options`` (default: the current ones) and make it current."""
         options = options or self.options
-        snapshot = Snapshot.build(options, self.validator, self.progress)  # raises on bad fixtures: the old snapshot keeps serving
+        # Raises on bad fixtures before the swap: the old snapshot keeps serving.
+        snapshot = Snapshot.build(options, self.validator, self.progress)
         with self._lock:
             self.options, self.snapshot = options, snapshot
         self.ready.set()
@@ -65,7 +66,7 @@ class MockState:
                     self.ready.set()
 
     def empty(self) -> Snapshot:
-        """The current personas with no interceptions at all (the "empty" scenario), built once per options."""
+        """The current personas and no interceptions (the "empty" scenario), built once per options."""
         options = replace(self.options, interceptions=0, fixtures=())
         cached = self._empty
         if cached is not None and cached[0] == options:

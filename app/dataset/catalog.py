@@ -19,22 +19,39 @@ class ProviderInstance:
 ANTHROPIC = ProviderInstance(
     "anthropic",
     "anthropic",
-    (("claude-sonnet-4-5-20250929", 6), ("claude-opus-4-1-20250805", 2), ("claude-sonnet-4-20250514", 2),
-     ("claude-opus-4-5-20251101", 1)),
+    (
+        ("claude-sonnet-4-5-20250929", 6),
+        ("claude-opus-4-1-20250805", 2),
+        ("claude-sonnet-4-20250514", 2),
+        ("claude-opus-4-5-20251101", 1),
+    ),
     "claude-haiku-4-5-20251001",
 )
 OPENAI = ProviderInstance(
-    "openai", "openai", (("gpt-5-codex", 4), ("gpt-5", 3), ("gpt-5.1", 2), ("gpt-4.1", 1), ("o4-mini", 1)), "gpt-5-mini"
+    "openai",
+    "openai",
+    (("gpt-5-codex", 4), ("gpt-5", 3), ("gpt-5.1", 2), ("gpt-4.1", 1), ("o4-mini", 1)),
+    "gpt-5-mini",
 )
-CHATGPT = ProviderInstance("openai", "chatgpt", (("gpt-5-codex", 5), ("gpt-5.1-codex", 3), ("gpt-5", 1)), "gpt-5-mini")
+CHATGPT = ProviderInstance(
+    "openai", "chatgpt", (("gpt-5-codex", 5), ("gpt-5.1-codex", 3), ("gpt-5", 1)), "gpt-5-mini"
+)
 COPILOT_BUSINESS = ProviderInstance(
-    "copilot", "copilot-business",
-    (("claude-sonnet-4.5", 3), ("gpt-5", 2), ("gpt-4.1", 2), ("gemini-2.5-pro", 1)), "gpt-4o-mini",
+    "copilot",
+    "copilot-business",
+    (("claude-sonnet-4.5", 3), ("gpt-5", 2), ("gpt-4.1", 2), ("gemini-2.5-pro", 1)),
+    "gpt-4o-mini",
 )
 COPILOT_ENTERPRISE = ProviderInstance(
     "copilot", "copilot-enterprise", (("claude-sonnet-4.5", 3), ("gpt-5", 3), ("gpt-4.1", 1)), "gpt-4o-mini"
 )
-PROVIDER_INSTANCES: tuple[ProviderInstance, ...] = (ANTHROPIC, OPENAI, CHATGPT, COPILOT_BUSINESS, COPILOT_ENTERPRISE)
+PROVIDER_INSTANCES: tuple[ProviderInstance, ...] = (
+    ANTHROPIC,
+    OPENAI,
+    CHATGPT,
+    COPILOT_BUSINESS,
+    COPILOT_ENTERPRISE,
+)
 
 
 @dataclass(frozen=True)
@@ -69,19 +86,41 @@ CLIENTS: tuple[ClientProfile, ...] = (
 CLIENT_TOOLS: dict[str, tuple[str, ...]] = {
     "anthropic": ("Read", "Edit", "Write", "Bash", "Grep", "Glob", "TodoWrite", "WebFetch", "MultiEdit"),
     "openai": ("shell", "apply_patch", "read_file", "list_dir", "grep_search", "update_plan"),
-    "copilot": ("read_file", "replace_string_in_file", "run_in_terminal", "file_search", "semantic_search",
-                "create_file", "get_errors"),
+    "copilot": (
+        "read_file",
+        "replace_string_in_file",
+        "run_in_terminal",
+        "file_search",
+        "semantic_search",
+        "create_file",
+        "get_errors",
+    ),
 }
 
 # Tools AI Bridge injects from MCP servers (recorded with injected=true and the server URL).
 INJECTED_TOOLS: tuple[tuple[str, str, str], ...] = (
     ("coder_list_workspaces", "https://coder.example.com/api/experimental/mcp/http", '{"owner":"me"}'),
     ("coder_list_templates", "https://coder.example.com/api/experimental/mcp/http", "{}"),
-    ("coder_workspace_bash", "https://coder.example.com/api/experimental/mcp/http",
-     '{"command":"make test","workspace":"{username}/dev"}'),
-    ("coder_get_workspace", "https://coder.example.com/api/experimental/mcp/http", '{"workspace_id":"{workspace}"}'),
-    ("github_search_issues", "https://api.githubcopilot.com/mcp/", '{"query":"repo:acme/platform is:open label:bug"}'),
-    ("github_get_pull_request", "https://api.githubcopilot.com/mcp/", '{"owner":"acme","repo":"platform","pullNumber":{pr}}'),
+    (
+        "coder_workspace_bash",
+        "https://coder.example.com/api/experimental/mcp/http",
+        '{"command":"make test","workspace":"{username}/dev"}',
+    ),
+    (
+        "coder_get_workspace",
+        "https://coder.example.com/api/experimental/mcp/http",
+        '{"workspace_id":"{workspace}"}',
+    ),
+    (
+        "github_search_issues",
+        "https://api.githubcopilot.com/mcp/",
+        '{"query":"repo:acme/platform is:open label:bug"}',
+    ),
+    (
+        "github_get_pull_request",
+        "https://api.githubcopilot.com/mcp/",
+        '{"owner":"acme","repo":"platform","pullNumber":{pr}}',
+    ),
     ("linear_get_issue", "https://mcp.linear.app/mcp", '{"id":"ENG-{pr}"}'),
     ("sentry_search_issues", "https://mcp.sentry.dev/mcp", '{"query":"is:unresolved level:error"}'),
 )
@@ -133,15 +172,40 @@ THOUGHTS: tuple[str, ...] = (
 )
 
 PATHS: tuple[str, ...] = (
-    "coderd/workspaces.go", "internal/api/handler.go", "site/src/pages/UsersPage/UsersPage.tsx", "pkg/auth/token.go",
-    "cmd/server/main.go", "internal/billing/invoice.go", "src/components/Table.tsx", "app/models/user.rb",
-    "services/payments/stripe.py", "internal/db/queries.sql", "web/src/hooks/useSession.ts", "lib/cache/lru.go",
+    "coderd/workspaces.go",
+    "internal/api/handler.go",
+    "site/src/pages/UsersPage/UsersPage.tsx",
+    "pkg/auth/token.go",
+    "cmd/server/main.go",
+    "internal/billing/invoice.go",
+    "src/components/Table.tsx",
+    "app/models/user.rb",
+    "services/payments/stripe.py",
+    "internal/db/queries.sql",
+    "web/src/hooks/useSession.ts",
+    "lib/cache/lru.go",
 )
 FUNCS: tuple[str, ...] = (
-    "ListWorkspaces", "parseToken", "useSessionQuery", "BuildInvoice", "retryRequest", "handleWebhook",
-    "NewCache", "validateEmail", "scheduleJob", "renderTable",
+    "ListWorkspaces",
+    "parseToken",
+    "useSessionQuery",
+    "BuildInvoice",
+    "retryRequest",
+    "handleWebhook",
+    "NewCache",
+    "validateEmail",
+    "scheduleJob",
+    "renderTable",
 )
-RESOURCES: tuple[str, ...] = ("workspace", "user", "invoice", "template", "audit log", "organization", "session")
+RESOURCES: tuple[str, ...] = (
+    "workspace",
+    "user",
+    "invoice",
+    "template",
+    "audit log",
+    "organization",
+    "session",
+)
 FIELDS: tuple[str, ...] = ("created_by", "owner_id", "display_name", "last_used_at", "deleted_at", "org_id")
 LIBS: tuple[str, ...] = ("pgx", "tanstack-query", "stripe-go", "zod", "slog", "react-router")
 JOBS: tuple[str, ...] = ("test-go-pg", "e2e-playwright", "lint", "build-site", "test-race")

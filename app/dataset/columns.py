@@ -8,6 +8,7 @@ the strings the rows share. Sort keys and filter columns live here; the bulky pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -63,7 +64,7 @@ class Columns:
         """The rows in ``order``; ``root`` is remapped to the new row numbers."""
         inverse = np.empty(len(order), dtype=np.int64)
         inverse[order] = np.arange(len(order), dtype=np.int64)
-        taken = {f.name: getattr(self, f.name)[order] for f in fields(self)}
+        taken: dict[str, Any] = {f.name: getattr(self, f.name)[order] for f in fields(self)}
         taken["root"] = inverse[taken["root"]]
         return Columns(**taken)
 
@@ -71,9 +72,12 @@ class Columns:
     def concat(parts: list[Columns]) -> Columns:
         """Rows of all parts; each part's ``root`` is relative to itself and gets shifted."""
         offsets = np.cumsum([0] + [len(p) for p in parts[:-1]])
-        merged = {}
+        merged: dict[str, Any] = {}
         for f in fields(Columns):
-            arrays = [getattr(p, f.name) + (int(off) if f.name == "root" else 0) for p, off in zip(parts, offsets, strict=True)]
+            arrays = [
+                getattr(p, f.name) + (int(off) if f.name == "root" else 0)
+                for p, off in zip(parts, offsets, strict=True)
+            ]
             merged[f.name] = np.concatenate(arrays) if arrays else np.empty(0, dtype=np.int64)
         return Columns(**merged)
 

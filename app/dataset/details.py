@@ -35,9 +35,16 @@ def _response_id(rnd: random.Random, provider: str) -> str:
 
 def _fill(template: str, rnd: random.Random, username: str) -> str:
     return template.format(
-        path=rnd.choice(catalog.PATHS), func=rnd.choice(catalog.FUNCS), resource=rnd.choice(catalog.RESOURCES),
-        field=rnd.choice(catalog.FIELDS), field2=rnd.choice(catalog.FIELDS), lib=rnd.choice(catalog.LIBS),
-        job=rnd.choice(catalog.JOBS), username=username, workspace=_uuid(rnd), pr=rnd.randint(100, 9999),
+        path=rnd.choice(catalog.PATHS),
+        func=rnd.choice(catalog.FUNCS),
+        resource=rnd.choice(catalog.RESOURCES),
+        field=rnd.choice(catalog.FIELDS),
+        field2=rnd.choice(catalog.FIELDS),
+        lib=rnd.choice(catalog.LIBS),
+        job=rnd.choice(catalog.JOBS),
+        username=username,
+        workspace=_uuid(rnd),
+        pr=rnd.randint(100, 9999),
     )
 
 
@@ -74,38 +81,73 @@ def _token_usages(rnd: random.Random, facts: RowFacts, response_id: str, ended: 
     span = max(ended - facts.started, 2)
     for index, (tin, tout, cread, cwrite) in enumerate(splits):
         created = ended - (parts - 1 - index) * (span // (parts + 1)) - rnd.randint(0, min(40_000, span // 4))
-        usages.append({
-            "id": _uuid(rnd), "interception_id": facts.id, "provider_response_id": response_id,
-            "input_tokens": tin, "output_tokens": tout, "cache_read_input_tokens": cread,
-            "cache_write_input_tokens": cwrite, "metadata": _usage_metadata(rnd, facts.provider, cread, cwrite, tout),
-            "created_at": format_time(created), "_created": created,
-        })
+        usages.append(
+            {
+                "id": _uuid(rnd),
+                "interception_id": facts.id,
+                "provider_response_id": response_id,
+                "input_tokens": tin,
+                "output_tokens": tout,
+                "cache_read_input_tokens": cread,
+                "cache_write_input_tokens": cwrite,
+                "metadata": _usage_metadata(rnd, facts.provider, cread, cwrite, tout),
+                "created_at": format_time(created),
+                "_created": created,
+            }
+        )
     return sorted(usages, key=lambda u: (u["_created"], u["id"]))
 
 
 def _usage_metadata(rnd: random.Random, provider: str, cread: int, cwrite: int, tout: int) -> JSON:
     """What the aibridge interceptors record beside the first-class token columns (spec section 11)."""
     if provider == "anthropic":
-        return {"cache_creation_input": cwrite, "cache_ephemeral_1h_input": 0, "cache_ephemeral_5m_input": cwrite,
-                "cache_read_input": cread, "web_search_requests": rnd.choice((0, 0, 0, 1))}
+        return {
+            "cache_creation_input": cwrite,
+            "cache_ephemeral_1h_input": 0,
+            "cache_ephemeral_5m_input": cwrite,
+            "cache_read_input": cread,
+            "web_search_requests": rnd.choice((0, 0, 0, 1)),
+        }
     reasoning = int(tout * rnd.uniform(0.2, 0.7))
     if provider == "openai":  # Responses API usage, nested as the upstream reports it
-        return {"input_tokens_details": {"cached_tokens": cread}, "output_tokens_details": {"reasoning_tokens": reasoning},
-                "service_tier": "default"}
-    return {"completion_accepted_prediction": 0, "completion_audio": 0, "completion_reasoning": reasoning,
-            "completion_rejected_prediction": 0, "prompt_audio": 0, "prompt_cached": cread}
+        return {
+            "input_tokens_details": {"cached_tokens": cread},
+            "output_tokens_details": {"reasoning_tokens": reasoning},
+            "service_tier": "default",
+        }
+    return {
+        "completion_accepted_prediction": 0,
+        "completion_audio": 0,
+        "completion_reasoning": reasoning,
+        "completion_rejected_prediction": 0,
+        "prompt_audio": 0,
+        "prompt_cached": cread,
+    }
 
 
 def _prompts(rnd: random.Random, facts: RowFacts, response_id: str) -> list[JSON]:
     if facts.prompt_at < 0:
         return []
     if facts.small_model:
-        text = rnd.choice(("Please write a 5-10 word title for the following conversation:",
-                           "Summarize this coding conversation in under 50 characters."))
+        text = rnd.choice(
+            (
+                "Please write a 5-10 word title for the following conversation:",
+                "Summarize this coding conversation in under 50 characters.",
+            )
+        )
     else:
         text = _fill(rnd.choice(catalog.PROMPTS), rnd, facts.username)
-    return [{"id": _uuid(rnd), "interception_id": facts.id, "provider_response_id": response_id, "prompt": text,
-             "metadata": {}, "created_at": format_time(facts.prompt_at), "_created": facts.prompt_at}]
+    return [
+        {
+            "id": _uuid(rnd),
+            "interception_id": facts.id,
+            "provider_response_id": response_id,
+            "prompt": text,
+            "metadata": {},
+            "created_at": format_time(facts.prompt_at),
+            "_created": facts.prompt_at,
+        }
+    ]
 
 
 def _tool_usages(rnd: random.Random, facts: RowFacts, response_id: str, ended: int | None) -> list[JSON]:
@@ -122,23 +164,42 @@ def _tool_usages(rnd: random.Random, facts: RowFacts, response_id: str, ended: i
             tool = rnd.choice(catalog.CLIENT_TOOLS.get(facts.provider, catalog.CLIENT_TOOLS["openai"]))
             server_url, error, injected = "", "", False
             args = json.dumps(_client_tool_args(rnd, tool), separators=(",", ":"))
-        calls.append({"id": _uuid(rnd), "interception_id": facts.id, "provider_response_id": response_id,
-                      "server_url": server_url, "tool": tool, "input": args, "injected": injected,
-                      "invocation_error": error, "metadata": {}, "created_at": format_time(created), "_created": created})
+        calls.append(
+            {
+                "id": _uuid(rnd),
+                "interception_id": facts.id,
+                "provider_response_id": response_id,
+                "server_url": server_url,
+                "tool": tool,
+                "input": args,
+                "injected": injected,
+                "invocation_error": error,
+                "metadata": {},
+                "created_at": format_time(created),
+                "_created": created,
+            }
+        )
     return sorted(calls, key=lambda c: (c["_created"], c["id"]))
 
 
 def _fill_literal(template: str, rnd: random.Random, username: str) -> str:
     """Fill placeholders in a JSON template without str.format (its braces are JSON's)."""
-    return (template.replace("{username}", username).replace("{workspace}", _uuid(rnd))
-            .replace("{pr}", str(rnd.randint(100, 9999))))
+    return (
+        template.replace("{username}", username)
+        .replace("{workspace}", _uuid(rnd))
+        .replace("{pr}", str(rnd.randint(100, 9999)))
+    )
 
 
 def _client_tool_args(rnd: random.Random, tool: str) -> JSON:
     path = "/home/coder/project/" + rnd.choice(catalog.PATHS)
     lowered = tool.lower()
     if "bash" in lowered or "shell" in lowered or "terminal" in lowered:
-        return {"command": rnd.choice(("go test ./...", "pnpm test", "make lint", "git status", "pytest -q", "ls -la"))}
+        return {
+            "command": rnd.choice(
+                ("go test ./...", "pnpm test", "make lint", "git status", "pytest -q", "ls -la")
+            )
+        }
     if "grep" in lowered or "search" in lowered or "glob" in lowered:
         return {"pattern": rnd.choice(catalog.FUNCS), "path": "/home/coder/project"}
     if "todo" in lowered or "plan" in lowered:

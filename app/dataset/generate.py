@@ -19,7 +19,9 @@ WINDOW = 30 * 24 * 3600 * SECOND  # data covers the 30 days before the anchor
 LONG_SESSION_SHARE = 0.004  # past 50 threads the real server's thread query shows its cap
 
 
-def generate_columns(seed: int, count: int, anchor: int, user_weights: npt.NDArray[np.float64], tables: Tables) -> Columns:
+def generate_columns(
+    seed: int, count: int, anchor: int, user_weights: npt.NDArray[np.float64], tables: Tables
+) -> Columns:
     """``count`` interceptions for users with the given relative weights."""
     rng = np.random.default_rng([seed, 20260415])
     sessions = _draw_sessions(rng, count, user_weights, tables)
@@ -29,10 +31,13 @@ def generate_columns(seed: int, count: int, anchor: int, user_weights: npt.NDArr
 
 def _weights(items: list[int]) -> npt.NDArray[np.float64]:
     w = np.asarray(items, dtype=np.float64)
-    return w / w.sum()
+    normalised: npt.NDArray[np.float64] = w / w.sum()
+    return normalised
 
 
-def _draw_sessions(rng: np.random.Generator, count: int, user_weights: npt.NDArray[np.float64], tables: Tables) -> dict[str, np.ndarray]:
+def _draw_sessions(
+    rng: np.random.Generator, count: int, user_weights: npt.NDArray[np.float64], tables: Tables
+) -> dict[str, np.ndarray]:
     n = max(4, count // 5 + 8)  # more than enough; trimmed once threads are drawn
     client_idx = rng.choice(len(CLIENTS), size=n, p=_weights([c.weight for c in CLIENTS]))
     instance = np.zeros(n, dtype=np.int32)
@@ -49,7 +54,9 @@ def _draw_sessions(rng: np.random.Generator, count: int, user_weights: npt.NDArr
             sel = choices == pi
             inst_codes[sel] = tables.instance_code(inst.provider, inst.name)
             picks = rng.choice(len(inst.models), size=int(sel.sum()), p=_weights([w for _, w in inst.models]))
-            model_codes[sel] = np.array([tables.models.code(inst.models[p][0]) for p in range(len(inst.models))])[picks]
+            model_codes[sel] = np.array(
+                [tables.models.code(inst.models[p][0]) for p in range(len(inst.models))]
+            )[picks]
         instance[mask] = inst_codes
         model[mask] = model_codes
     multi = np.array([CLIENTS[c].sends_session_id for c in client_idx])
@@ -60,11 +67,15 @@ def _draw_sessions(rng: np.random.Generator, count: int, user_weights: npt.NDArr
     return {"client": client_idx, "instance": instance, "model": model, "n_threads": n_threads, "user": user}
 
 
-def _draw_threads(rng: np.random.Generator, sessions: dict[str, np.ndarray], count: int, tables: Tables) -> dict[str, np.ndarray]:
+def _draw_threads(
+    rng: np.random.Generator, sessions: dict[str, np.ndarray], count: int, tables: Tables
+) -> dict[str, np.ndarray]:
     session_of = np.repeat(np.arange(len(sessions["n_threads"])), sessions["n_threads"])
     t = len(session_of)
     length = np.minimum(rng.geometric(0.4, size=t), 14)
-    small_share = np.where(np.array([CLIENTS[c].name == "Claude Code" for c in sessions["client"]]), 0.15, 0.05)
+    small_share = np.where(
+        np.array([CLIENTS[c].name == "Claude Code" for c in sessions["client"]]), 0.15, 0.05
+    )
     small = rng.random(t) < small_share[session_of]
     length[small] = 1
     model = sessions["model"][session_of].copy()
@@ -84,11 +95,19 @@ def _small_model_codes(tables: Tables) -> npt.NDArray[np.int32]:
     from app.dataset.catalog import PROVIDER_INSTANCES
 
     by_pair = {(i.provider, i.name): i for i in PROVIDER_INSTANCES}
-    return np.array([tables.models.code(by_pair[pair].small_model) for pair in tables.instances], dtype=np.int32)
+    return np.array(
+        [tables.models.code(by_pair[pair].small_model) for pair in tables.instances], dtype=np.int32
+    )
 
 
-def _lay_out(rng: np.random.Generator, sessions: dict[str, np.ndarray], threads: dict[str, np.ndarray], count: int,
-             anchor: int, tables: Tables) -> Columns:
+def _lay_out(
+    rng: np.random.Generator,
+    sessions: dict[str, np.ndarray],
+    threads: dict[str, np.ndarray],
+    count: int,
+    anchor: int,
+    tables: Tables,
+) -> Columns:
     length = threads["length"]
     thread_of = np.repeat(np.arange(len(length)), length)
     session_of = threads["session"][thread_of]
@@ -100,7 +119,9 @@ def _lay_out(rng: np.random.Generator, sessions: dict[str, np.ndarray], threads:
     small = np.isin(model, _small_model_codes(tables))
 
     dur = np.clip(rng.lognormal(np.log(7 * SECOND), 0.8, count), 0.4 * SECOND, 180 * SECOND)
-    dur[small] = np.clip(rng.lognormal(np.log(1.5 * SECOND), 0.4, int(small.sum())), 0.3 * SECOND, 10 * SECOND)
+    dur[small] = np.clip(
+        rng.lognormal(np.log(1.5 * SECOND), 0.4, int(small.sum())), 0.3 * SECOND, 10 * SECOND
+    )
     tool_gap = np.clip(rng.lognormal(np.log(1.2 * SECOND), 0.9, count), 0.1 * SECOND, 300 * SECOND)
     user_gap = np.clip(rng.lognormal(np.log(120 * SECOND), 1.2, count), 5 * SECOND, 3 * 3600 * SECOND)
     step = (dur + np.where(last_in_thread, user_gap, tool_gap)).astype(np.int64)
@@ -125,21 +146,38 @@ def _lay_out(rng: np.random.Generator, sessions: dict[str, np.ndarray], threads:
     ended[flight_rows] = NULL_TIME
 
     id_hi, id_lo = _uuid4_halves(rng, count)
-    session_codes = _session_codes(rng, sessions, used_sessions, first_row_of_session, rows_per_session, root,
-                                   id_hi, id_lo, tables)
-    client_codes = np.array([tables.clients.code(c.name) for c in CLIENTS], dtype=np.int32)[sessions["client"][session_of]]
+    session_codes = _session_codes(
+        rng, sessions, used_sessions, first_row_of_session, rows_per_session, root, id_hi, id_lo, tables
+    )
+    client_codes = np.array([tables.clients.code(c.name) for c in CLIENTS], dtype=np.int32)[
+        sessions["client"][session_of]
+    ]
     tokens = _tokens(rng, tables, sessions["instance"][session_of], small, count)
-    n_tools = np.where(last_in_thread, 0, 1 + (rng.random(count) < 0.25) + (rng.random(count) < 0.08)).astype(np.int32)
+    n_tools = np.where(last_in_thread, 0, 1 + (rng.random(count) < 0.25) + (rng.random(count) < 0.08)).astype(
+        np.int32
+    )
     prompt_at = np.where(seq == 0, started + rng.integers(5_000, 250_000, count), NULL_TIME)
     for arr in tokens:
         arr[flight_rows] = 0
     n_tools[flight_rows] = 0
     return Columns(
-        id_hi=id_hi, id_lo=id_lo, started=started.astype(np.int64), ended=ended.astype(np.int64),
-        user=sessions["user"][session_of].astype(np.int32), instance=sessions["instance"][session_of].astype(np.int32),
-        model=model.astype(np.int32), client=client_codes, session=session_codes, root=root,
-        prompt_at=prompt_at.astype(np.int64), tok_in=tokens[0], tok_out=tokens[1], tok_cache_read=tokens[2],
-        tok_cache_write=tokens[3], n_tools=n_tools, detail_ref=np.arange(count, dtype=np.int64),
+        id_hi=id_hi,
+        id_lo=id_lo,
+        started=started.astype(np.int64),
+        ended=ended.astype(np.int64),
+        user=sessions["user"][session_of].astype(np.int32),
+        instance=sessions["instance"][session_of].astype(np.int32),
+        model=model.astype(np.int32),
+        client=client_codes,
+        session=session_codes,
+        root=root,
+        prompt_at=prompt_at.astype(np.int64),
+        tok_in=tokens[0],
+        tok_out=tokens[1],
+        tok_cache_read=tokens[2],
+        tok_cache_write=tokens[3],
+        n_tools=n_tools,
+        detail_ref=np.arange(count, dtype=np.int64),
     )
 
 
@@ -151,8 +189,17 @@ def _uuid4_halves(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.
     return hi, lo
 
 
-def _session_codes(rng: np.random.Generator, sessions: dict[str, np.ndarray], used: np.ndarray, first_row: np.ndarray,
-                   rows: np.ndarray, root: np.ndarray, id_hi: np.ndarray, id_lo: np.ndarray, tables: Tables) -> np.ndarray:
+def _session_codes(
+    rng: np.random.Generator,
+    sessions: dict[str, np.ndarray],
+    used: np.ndarray,
+    first_row: np.ndarray,
+    rows: np.ndarray,
+    root: np.ndarray,
+    id_hi: np.ndarray,
+    id_lo: np.ndarray,
+    tables: Tables,
+) -> np.ndarray:
     """COALESCE(client_session_id, thread_root_id, id) for every row, interned."""
     codes = np.empty(len(first_row), dtype=np.int32)
     client_hi, client_lo = _uuid4_halves(rng, len(first_row))
@@ -168,7 +215,9 @@ def _session_codes(rng: np.random.Generator, sessions: dict[str, np.ndarray], us
     return np.repeat(codes, rows)
 
 
-def _tokens(rng: np.random.Generator, tables: Tables, instance: np.ndarray, small: np.ndarray, count: int) -> list[np.ndarray]:
+def _tokens(
+    rng: np.random.Generator, tables: Tables, instance: np.ndarray, small: np.ndarray, count: int
+) -> list[np.ndarray]:
     provider = np.array([p for p, _ in tables.instances])[instance]
     anth, oai = provider == "anthropic", provider == "openai"
     ln = rng.lognormal
@@ -176,8 +225,11 @@ def _tokens(rng: np.random.Generator, tables: Tables, instance: np.ndarray, smal
     tok_out = ln(np.log(450), 0.9, count)
     # Anthropic clients lean on prompt caching; OpenAI caches most prompts, Copilot about half.
     cached_share = np.where(oai, 0.8, 0.5)
-    cache_read = np.where(anth, ln(np.log(30000), 0.6, count),
-                          ln(np.log(12000), 0.8, count) * (rng.random(count) < cached_share))
+    cache_read = np.where(
+        anth,
+        ln(np.log(30000), 0.6, count),
+        ln(np.log(12000), 0.8, count) * (rng.random(count) < cached_share),
+    )
     cache_write = np.where(anth, ln(np.log(2500), 1.0, count), 0)
     tok_in = np.where(small, ln(np.log(600), 0.5, count), tok_in)
     tok_out = np.where(small, ln(np.log(40), 0.5, count), tok_out)

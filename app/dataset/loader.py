@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from app.dataset.catalog import PROVIDER_INSTANCES
 from app.dataset.columns import Columns, Tables
@@ -14,7 +15,7 @@ from app.dataset.details import generated_detail
 from app.dataset.generate import generate_columns
 from app.dataset.records import Detail, RowFacts
 from app.dataset.store import Dataset, Identity
-from app.dataset.users import build_personas, generate_users, seeded_chars
+from app.dataset.users import User, build_personas, generate_users, seeded_chars
 
 DEFAULT_ANCHOR = "2026-05-15T12:00:00Z"  # inside the target era (spec: 2026-04-16 .. 2026-06-10)
 
@@ -72,7 +73,8 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
 
     def load_detail(facts: RowFacts) -> Detail:
         if facts.detail_ref < 0:
-            return fixture_details[-facts.detail_ref - 1]
+            detail: Detail = fixture_details[-facts.detail_ref - 1]
+            return detail
         return generated_detail(seed, facts, api_keys[_user_of(facts.username)])
 
     by_username = {u.username: i for i, u in enumerate(users)}
@@ -86,17 +88,23 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
     return Dataset(columns, tables, users, personas, load_detail, small, identity, progress)
 
 
-def _user_weights(users: list[object]) -> np.ndarray:
+def _user_weights(users: list[User]) -> npt.NDArray[np.float64]:
     """A few heavy users and a long tail, like any real deployment; the auditor rarely codes."""
     ranks = np.arange(len(users), dtype=np.float64)
     weights = 1.0 / (ranks + 2.0) ** 0.6
     weights[1] *= 0.1
-    return weights / weights.sum()
+    normalised: npt.NDArray[np.float64] = weights / weights.sum()
+    return normalised
 
 
 def _empty_columns() -> Columns:
-    i64, i32, u64 = (np.empty(0, dtype=t) for t in (np.int64, np.int32, np.uint64))
-    return Columns(id_hi=u64, id_lo=u64.copy(), started=i64, ended=i64.copy(), user=i32, instance=i32.copy(),
-                   model=i32.copy(), client=i32.copy(), session=i32.copy(), root=i64.copy(), prompt_at=i64.copy(),
-                   tok_in=i64.copy(), tok_out=i64.copy(), tok_cache_read=i64.copy(), tok_cache_write=i64.copy(),
-                   n_tools=i32.copy(), detail_ref=i64.copy())
+    def i64() -> npt.NDArray[np.int64]:
+        return np.empty(0, dtype=np.int64)
+
+    def i32() -> npt.NDArray[np.int32]:
+        return np.empty(0, dtype=np.int32)
+
+    u64: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
+    return Columns(id_hi=u64, id_lo=u64.copy(), started=i64(), ended=i64(), user=i32(), instance=i32(), model=i32(),
+                   client=i32(), session=i32(), root=i64(), prompt_at=i64(), tok_in=i64(), tok_out=i64(),
+                   tok_cache_read=i64(), tok_cache_write=i64(), n_tools=i32(), detail_ref=i64())

@@ -59,10 +59,15 @@ class SessionIndex:
         prompt_max = _reduce(np.maximum, c.prompt_at[order], starts)
         self.prompt_max = prompt_max
         self.last_active = np.where(prompt_max >= 0, prompt_max, self.started_min)
-        self.tokens = [_reduce(np.add, col[:e][order], starts) for col in (c.tok_in, c.tok_out, c.tok_cache_read, c.tok_cache_write)]
+        self.tokens = [
+            _reduce(np.add, col[:e][order], starts)
+            for col in (c.tok_in, c.tok_out, c.tok_cache_read, c.tok_cache_write)
+        ]
         self.first_row = order[starts]
         by_prompt = np.lexsort((c.prompt_at[:e], self.key_of_row))
-        self.last_prompt_row = np.where(prompt_max >= 0, by_prompt[self.key_rows.offsets[1:] - 1] if n_keys else 0, -1)
+        self.last_prompt_row = np.where(
+            prompt_max >= 0, by_prompt[self.key_rows.offsets[1:] - 1] if n_keys else 0, -1
+        )
         self.providers = self._distinct(ds.provider_col[:e], ds.providers)
         self.models = self._distinct(c.model[:e], [m or "" for m in ds.tables.models.values])
         self._order_sessions(ds, n_keys)
@@ -85,7 +90,9 @@ class SessionIndex:
         """Sessions are listed by last_active_at DESC, session_id DESC (PR #24440)."""
         ids = ds.tables.session_ids.values
         self.sid_rank = np.empty(len(ids), dtype=np.int64)
-        self.sid_rank[np.array(sorted(range(len(ids)), key=lambda i: str(ids[i])), dtype=np.int64)] = np.arange(len(ids))
+        self.sid_rank[np.array(sorted(range(len(ids)), key=lambda i: str(ids[i])), dtype=np.int64)] = (
+            np.arange(len(ids))
+        )
         # The cursor's key is computed over every ended interception of the session id, any initiator.
         prompt = np.full(len(ids), -1, dtype=np.int64)
         first = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
@@ -103,11 +110,17 @@ class SessionIndex:
         """A column that never varies inside a session can be filtered per session, not per row."""
         self.constant: dict[str, Grouped] = {}
         c = ds.cols
-        columns = {"client": (c.client, len(ds.tables.clients.values)), "provider": (ds.provider_col, len(ds.providers)),
-                   "instance": (c.instance, len(ds.tables.instances)), "model": (c.model, len(ds.tables.models.values))}
+        columns = {
+            "client": (c.client, len(ds.tables.clients.values)),
+            "provider": (ds.provider_col, len(ds.providers)),
+            "instance": (c.instance, len(ds.tables.instances)),
+            "model": (c.model, len(ds.tables.models.values)),
+        }
         for name, (column, n_codes) in columns.items():
             values = column[: ds.n_ended][order]
-            if len(values) and np.array_equal(_reduce(np.minimum, values, starts), _reduce(np.maximum, values, starts)):
+            if len(values) and np.array_equal(
+                _reduce(np.minimum, values, starts), _reduce(np.maximum, values, starts)
+            ):
                 self.constant[name] = Grouped.build(values[starts][self.ranked], n_codes)
 
     # -- queries ---------------------------------------------------------------------------------
@@ -119,7 +132,9 @@ class SessionIndex:
             return None
         return int(self.cursor_active[code]), int(self.sid_rank[code])
 
-    def list(self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int) -> tuple[int, list[SessionRow]]:
+    def list_sessions(
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+    ) -> tuple[int, list[SessionRow]]:
         """(count, page) for GET /sessions."""
         fast = self._per_session_candidates(f)
         if fast is not None:
@@ -129,8 +144,13 @@ class SessionIndex:
         return self._aggregate_matching(f, cursor, offset, limit)
 
     def _unfiltered_row(self, key: int) -> SessionRow:
-        return SessionRow(key, int(self.started_min[key]), int(self.ended_max[key]), int(self.threads[key]),
-                          int(self.last_active[key]))
+        return SessionRow(
+            key,
+            int(self.started_min[key]),
+            int(self.ended_max[key]),
+            int(self.threads[key]),
+            int(self.last_active[key]),
+        )
 
     def _per_session_candidates(self, f: Filter) -> Positions | range | None:
         """Ranks of matching sessions when no filter splits a session; None otherwise."""
@@ -143,10 +163,22 @@ class SessionIndex:
         if f.session_id:
             code = ds.tables.session_ids.codes.get(f.session_id)
             lists.append(self.by_sid.get(code) if code is not None else _EMPTY)
-        wanted = {"provider": [ds.providers.index(f.provider)] if f.provider in ds.providers else [] if f.provider else None,
-                  "instance": [i for i, (_, n) in enumerate(ds.tables.instances) if n == f.provider_name] if f.provider_name else None,
-                  "model": [ds.tables.models.codes[f.model]] if f.model in ds.tables.models.codes else [] if f.model else None,
-                  "client": _client_codes(ds, f.client) if f.client else None}
+        wanted = {
+            "provider": [ds.providers.index(f.provider)]
+            if f.provider in ds.providers
+            else []
+            if f.provider
+            else None,
+            "instance": [i for i, (_, n) in enumerate(ds.tables.instances) if n == f.provider_name]
+            if f.provider_name
+            else None,
+            "model": [ds.tables.models.codes[f.model]]
+            if f.model in ds.tables.models.codes
+            else []
+            if f.model
+            else None,
+            "client": _client_codes(ds, f.client) if f.client else None,
+        }
         for name, codes in wanted.items():
             if codes is None:
                 continue
@@ -166,8 +198,9 @@ class SessionIndex:
             lo += 1
         return lo
 
-    def _aggregate_matching(self, f: Filter, cursor: tuple[int, int] | None, offset: int,
-                            limit: int) -> tuple[int, list[SessionRow]]:
+    def _aggregate_matching(
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+    ) -> tuple[int, list[SessionRow]]:
         c = self.ds.cols
         matched = self.ds.match(f)
         rows = np.arange(matched.start, matched.stop) if isinstance(matched, range) else matched
@@ -189,8 +222,10 @@ class SessionIndex:
             ca, cs = cursor
             ranked = ranked[(active[ranked] < ca) | ((active[ranked] == ca) & (sid[ranked] < cs))]
         page = ranked[offset : offset + limit].tolist()
-        return len(group), [SessionRow(int(group[i]), int(started[i]), int(ended[i]), int(threads[i]), int(active[i]))
-                            for i in page]
+        return len(group), [
+            SessionRow(int(group[i]), int(started[i]), int(ended[i]), int(threads[i]), int(active[i]))
+            for i in page
+        ]
 
     # -- threads ---------------------------------------------------------------------------------
 
@@ -204,11 +239,13 @@ class SessionIndex:
 
     def roots(self, key: int) -> list[int]:
         """Root interceptions of a session, started_at ASC, id ASC."""
-        return self.key_roots.get(key).tolist()
+        roots: list[int] = self.key_roots.get(key).tolist()
+        return roots
 
     def thread(self, root: int) -> list[int]:
         """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
-        return self.thread_rows.get(root).tolist()
+        rows: list[int] = self.thread_rows.get(root).tolist()
+        return rows
 
 
 def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
@@ -220,7 +257,7 @@ def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
 
 def _client_codes(ds: Dataset, client: str) -> list[int]:
     codes = [ds.tables.clients.codes[client]] if client in ds.tables.clients.codes else []
-    return codes + [0] if client == "Unknown" else codes
+    return [*codes, 0] if client == "Unknown" else codes
 
 
 _EMPTY: Positions = np.empty(0, dtype=np.int64)

@@ -37,9 +37,17 @@ class Identity:
 class Dataset:
     """Interceptions, users and personas, indexed for every filter and cursor the API offers."""
 
-    def __init__(self, columns: Columns, tables: Tables, users: list[User], personas: list[Persona],
-                 load_detail: DetailLoader, small_models: frozenset[str], identity: Identity,
-                 progress: Callable[[str], None] = lambda stage: None) -> None:
+    def __init__(
+        self,
+        columns: Columns,
+        tables: Tables,
+        users: list[User],
+        personas: list[Persona],
+        load_detail: DetailLoader,
+        small_models: frozenset[str],
+        identity: Identity,
+        progress: Callable[[str], None] = lambda stage: None,
+    ) -> None:
         self.identity = identity
         self.tables = tables
         self.users = users
@@ -56,7 +64,9 @@ class Dataset:
         self._id_order = np.argsort(self.cols.id_hi, kind="stable")
         self._id_hi_sorted = self.cols.id_hi[self._id_order]
         self.providers = sorted({p for p, _ in tables.instances})
-        provider_of_instance = np.array([self.providers.index(p) for p, _ in tables.instances] or [0], dtype=np.int32)
+        provider_of_instance = np.array(
+            [self.providers.index(p) for p, _ in tables.instances] or [0], dtype=np.int32
+        )
         self.provider_col = provider_of_instance[self.cols.instance] if len(self.cols) else self.cols.instance
         self.provider_names = frozenset(name for _, name in tables.instances)
         e = self.n_ended
@@ -101,11 +111,24 @@ class Dataset:
         provider, provider_name = self.tables.instances[int(c.instance[row])]
         model = self.tables.models.values[int(c.model[row])] or ""
         return RowFacts(
-            id=self.id_of(row), username=self.users[int(c.user[row])].username, provider=provider,
-            provider_name=provider_name, model=model, started=int(c.started[row]), ended=int(c.ended[row]),
-            is_root=int(c.root[row]) == row, prompt_at=int(c.prompt_at[row]),
-            tokens=(int(c.tok_in[row]), int(c.tok_out[row]), int(c.tok_cache_read[row]), int(c.tok_cache_write[row])),
-            n_tools=int(c.n_tools[row]), small_model=model in self.small_models, detail_ref=int(c.detail_ref[row]),
+            id=self.id_of(row),
+            username=self.users[int(c.user[row])].username,
+            provider=provider,
+            provider_name=provider_name,
+            model=model,
+            started=int(c.started[row]),
+            ended=int(c.ended[row]),
+            is_root=int(c.root[row]) == row,
+            prompt_at=int(c.prompt_at[row]),
+            tokens=(
+                int(c.tok_in[row]),
+                int(c.tok_out[row]),
+                int(c.tok_cache_read[row]),
+                int(c.tok_cache_write[row]),
+            ),
+            n_tools=int(c.n_tools[row]),
+            small_model=model in self.small_models,
+            detail_ref=int(c.detail_ref[row]),
         )
 
     def _detail(self, row: int) -> Detail:
@@ -121,10 +144,14 @@ class Dataset:
         if f.initiator_id is not None:
             wanted.append((self.by_user, self.user_index.get(f.initiator_id)))
         if f.provider:
-            wanted.append((self.by_provider, self.providers.index(f.provider) if f.provider in self.providers else None))
+            wanted.append(
+                (self.by_provider, self.providers.index(f.provider) if f.provider in self.providers else None)
+            )
         if f.provider_name:
             names = [i for i, (_, n) in enumerate(self.tables.instances) if n == f.provider_name]
-            lists.append(np.sort(np.concatenate([self.by_instance.get(i) for i in names])) if names else _EMPTY)
+            lists.append(
+                np.sort(np.concatenate([self.by_instance.get(i) for i in names])) if names else _EMPTY
+            )
         if f.model:
             wanted.append((self.by_model, self.tables.models.codes.get(f.model)))
         if f.client:
@@ -159,7 +186,9 @@ class Dataset:
             p += 1
         return p
 
-    def list_interceptions(self, f: Filter, after_row: int | None, offset: int, limit: int) -> tuple[int, list[int]]:
+    def list_interceptions(
+        self, f: Filter, after_row: int | None, offset: int, limit: int
+    ) -> tuple[int, list[int]]:
         """(count ignoring pagination, rows of the page) for GET /interceptions."""
         matches = self.match(f)
         start = first_at_or_after(matches, self.boundary_after(after_row)) if after_row is not None else 0

@@ -48,8 +48,12 @@ class Persona:
         return self.token.split("-", 1)[1]
 
 
-_PERSONA_USERS = (("admin", "Ada Admin", "owner"), ("auditor", "Audrey Auditor", "auditor"),
-                  ("alice", "Alice Member", "member"), ("bob", "", "member"))
+_PERSONA_USERS = (
+    ("admin", "Ada Admin", "owner"),
+    ("auditor", "Audrey Auditor", "auditor"),
+    ("alice", "Alice Member", "member"),
+    ("bob", "", "member"),
+)
 
 
 def _digest(seed: int, label: str) -> bytes:
@@ -79,9 +83,7 @@ def build_personas(seed: int) -> list[Persona]:
             id=seeded_uuid(seed, f"user:{username}"),
             username=username,
             name=name,
-            avatar_url=f"https://avatars.githubusercontent.com/u/{int.from_bytes(_digest(seed, username)[:3], 'big')}?v=4"
-            if role != "member" or name
-            else "",
+            avatar_url=_avatar(int.from_bytes(_digest(seed, username)[:3], "big")) if role != "member" or name else "",
             role=role,
         )
         token = f"{seeded_chars(seed, f'key:{username}', 10)}-{seeded_chars(seed, f'secret:{username}', 22)}"
@@ -104,12 +106,14 @@ def generate_users(seed: int, count: int, taken: set[str]) -> list[User]:
                 id=seeded_uuid(seed, f"user:{index}"),
                 username=username,
                 name=f"{first} {last}" if has_name else "",
-                avatar_url=f"https://avatars.githubusercontent.com/u/{fake.random.randint(1_000, 190_000_000)}?v=4"
-                if has_avatar
-                else "",
+                avatar_url=_avatar(fake.random.randint(1_000, 190_000_000)) if has_avatar else "",
             )
         )
     return users
+
+
+def _avatar(github_id: int) -> str:
+    return f"https://avatars.githubusercontent.com/u/{github_id}?v=4"
 
 
 def _unique(base: str, taken: set[str]) -> str:

@@ -14,12 +14,11 @@ from flask import Request, Response
 from app.auth import Viewer, bearer_token
 from app.dataset.store import Dataset
 from app.errors import ApiError, PlainTextError
-from app.gocompat import UUIDParseError, go_quote, parse_uuid
+from app.gocompat import UUIDParseError, encode_json, go_quote, parse_uuid
 from app.pagination import Page, check_limit, parse_pagination
 from app.queryparams import ParamError, parse_go_int32
 from app.searchquery import SearchContext, parse_interceptions_query, parse_prefix_query, parse_sessions_query
 from app.state import Snapshot
-from app.gocompat import encode_json
 from app.views.responses import check, endpoint, finish, json_response
 
 THREADS_DEFAULT_LIMIT = 50
@@ -38,16 +37,22 @@ def _search_context(snap: Snapshot, viewer: Viewer) -> SearchContext:
 
 
 def _invalid_cursor(name: str, interception_id: str, reason: str = "not found") -> ApiError:
-    return ApiError(400, "Invalid pagination cursor.",
-                    f"{name}: interception {interception_id} {reason}: invalid pagination cursor")
+    return ApiError(
+        400,
+        "Invalid pagination cursor.",
+        f"{name}: interception {interception_id} {reason}: invalid pagination cursor",
+    )
 
 
 def list_interceptions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     """GET /interceptions (spec 1.2)."""
     page = parse_pagination(_values(request))
     if page.after_id is not None and page.offset != 0:
-        raise ApiError(400, "Query parameters have invalid values.",
-                       "Cannot use both after_id and offset pagination in the same request.")
+        raise ApiError(
+            400,
+            "Query parameters have invalid values.",
+            "Cannot use both after_id and offset pagination in the same request.",
+        )
     page = check_limit(page)
     filter_ = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, viewer))
     ds = snap.dataset
@@ -56,10 +61,14 @@ def list_interceptions(snap: Snapshot, viewer: Viewer, request: Request) -> Resp
         after_row = ds.row_of(page.after_id) if viewer.can_read_all else None
         if after_row is None:
             raise _invalid_cursor("after_id", page.after_id)
-    count, rows = ds.list_interceptions(filter_, after_row, page.offset, page.limit) if viewer.can_read_all else (0, [])
+    count, rows = (
+        ds.list_interceptions(filter_, after_row, page.offset, page.limit) if viewer.can_read_all else (0, [])
+    )
     checked = [snap.serializer.interception_checked(r) for r in rows]
     breach = check(INTERCEPTIONS, 200, {"count": count, "results": []})
-    breach = breach or next((b.nested(f"$.results[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None)
+    breach = breach or next(
+        (b.nested(f"$.results[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None
+    )
     items = b",".join(item for item, _ in checked)
     return finish(200, b'{"count":%d,"results":[%s]}\n' % (count, items), breach)
 
@@ -69,8 +78,11 @@ def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     page = parse_pagination(_values(request))  # after_id is parsed (and validated) but unused
     after_session_id = request.args.get("after_session_id", "")
     if after_session_id and page.offset != 0:
-        raise ApiError(400, "Query parameters have invalid values.",
-                       "Cannot use both after_session_id and offset pagination in the same request.")
+        raise ApiError(
+            400,
+            "Query parameters have invalid values.",
+            "Cannot use both after_session_id and offset pagination in the same request.",
+        )
     page = check_limit(page)
     filter_ = parse_sessions_query(request.args.get("q", ""), _search_context(snap, viewer))
     index = snap.dataset.sessions
@@ -78,12 +90,17 @@ def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     if after_session_id:
         cursor = index.cursor_key(after_session_id) if viewer.can_read_all else None
         if cursor is None:
-            raise ApiError(400, "Query parameter has invalid value.",
-                           f"after_session_id: session {go_quote(after_session_id)} not found")
-    count, rows = index.list(filter_, cursor, page.offset, page.limit) if viewer.can_read_all else (0, [])
+            raise ApiError(
+                400,
+                "Query parameter has invalid value.",
+                f"after_session_id: session {go_quote(after_session_id)} not found",
+            )
+    count, rows = index.list_sessions(filter_, cursor, page.offset, page.limit) if viewer.can_read_all else (0, [])
     checked = [snap.serializer.session_checked(r) for r in rows]
     breach = check(SESSIONS, 200, {"count": count, "sessions": []})
-    breach = breach or next((b.nested(f"$.sessions[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None)
+    breach = breach or next(
+        (b.nested(f"$.sessions[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None
+    )
     return finish(200, encode_json({"count": count, "sessions": [body for body, _ in checked]}), breach)
 
 
@@ -105,8 +122,9 @@ def _like_prefix(prefix: str) -> re.Pattern[str]:
     return re.compile("".join(out) + ".*", re.DOTALL)
 
 
-def _list_distinct(snap: Snapshot, viewer: Viewer, request: Request, key: str, message: str,
-                   values: list[str], template: str) -> Response:
+def _list_distinct(
+    snap: Snapshot, viewer: Viewer, request: Request, key: str, message: str, values: list[str], template: str
+) -> Response:
     page: Page = check_limit(parse_pagination(_values(request)))
     prefix = parse_prefix_query(request.args.get("q", ""), key, message)
     if not viewer.can_read_all:
@@ -119,14 +137,28 @@ def _list_distinct(snap: Snapshot, viewer: Viewer, request: Request, key: str, m
 
 def list_models(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
-    return _list_distinct(snap, viewer, request, "model", "Invalid AI Bridge models search query.",
-                          snap.dataset.distinct_models(), "/aibridge/models")
+    return _list_distinct(
+        snap,
+        viewer,
+        request,
+        "model",
+        "Invalid AI Bridge models search query.",
+        snap.dataset.distinct_models(),
+        "/aibridge/models",
+    )
 
 
 def list_clients(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
     """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
-    return _list_distinct(snap, viewer, request, "client", "Invalid AI Bridge clients search query.",
-                          snap.dataset.distinct_clients(), "/aibridge/clients")
+    return _list_distinct(
+        snap,
+        viewer,
+        request,
+        "client",
+        "Invalid AI Bridge clients search query.",
+        snap.dataset.distinct_clients(),
+        "/aibridge/clients",
+    )
 
 
 def _thread_cursor(request: Request, name: str) -> str | None:
@@ -176,7 +208,11 @@ def get_session_threads(snap: Snapshot, viewer: Viewer, request: Request, sessio
             raise _invalid_cursor(name, cursor_id, f"does not belong to session {session_id}")
         key_of = _sort_key(ds, row)
         # Both directions keep ascending order and take the first ``limit`` (spec section 3 notes).
-        roots = [r for r in roots if (_sort_key(ds, r) > key_of if name == "after_id" else _sort_key(ds, r) < key_of)]
+        roots = [
+            r
+            for r in roots
+            if (_sort_key(ds, r) > key_of if name == "after_id" else _sort_key(ds, r) < key_of)
+        ]
     body, breach = snap.serializer.threads_checked(key, tuple(roots[:limit]))
     return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
@@ -190,8 +226,11 @@ def _sort_key(ds: Dataset, row: int) -> tuple[int, int, int]:
 def provider_catch_all(snap: Snapshot, request: Request, rest: str) -> PlainTextError:
     """Everything else under /api/v2/aibridge/ is provider traffic for aibridged (spec 1.7)."""
     # aibridged reads only these three headers, never cookies or Coder-Session-Token (AB2).
-    token = (request.headers.get("X-Coder-AI-Governance-Token", "") or bearer_token(request)
-             or request.headers.get("X-Api-Key", ""))
+    token = (
+        request.headers.get("X-Coder-AI-Governance-Token", "")
+        or bearer_token(request)
+        or request.headers.get("X-Api-Key", "")
+    )
     if not token:
         return PlainTextError(400, "no authentication key provided")
     if snap.authenticator.persona_for(token) is None:

@@ -15,6 +15,7 @@ from flask import Flask, Request, Response, current_app, request
 from app.auth import Viewer
 from app.config import Config
 from app.errors import ApiError, route_not_found
+from app.runtime import apply_plan
 from app.state import MockState, Snapshot
 from app.views import aibridge
 from app.views.responses import error_response, text_response
@@ -41,12 +42,13 @@ def _gateway() -> Response | None:
     config: Config = current_app.config["MOCK"]
     state: MockState = current_app.config["STATE"]
     try:
+        plan = apply_plan()  # admin-injected latency and failures come first, as on a slow or broken server
         if path != PREFIX and not path.startswith(PREFIX + "/"):
             raise route_not_found()
-        if config.unlicensed:
+        if config.unlicensed or plan.unlicensed:
             # RequireFeatureMW runs before authentication (spec 1.6).
             raise ApiError(403, f"{config.licence_feature_name} is a Premium feature. Contact sales!")
-        snap = state.snapshot
+        snap = state.empty() if plan.empty else state.snapshot
         if snap is None:
             raise ApiError(503, "The data set is still loading.")
         return _aibridge(snap, config, path[len(PREFIX) + 1 :])

@@ -23,7 +23,9 @@ def healthz() -> Response:
 def readyz() -> Response:
     """200 only while a loaded data set is being served and no reload is in progress."""
     state: MockState = current_app.config["STATE"]
-    if state.snapshot is None or not state.ready.is_set():
-        return unvalidated_json(503, {"status": "not ready"})
+    if state.snapshot is None:
+        return unvalidated_json(503, {"status": "loading"})
+    if not state.ready.is_set():
+        return unvalidated_json(503, {"status": "reloading"})  # the old data set still answers meanwhile
     ds = state.snapshot.dataset
     return unvalidated_json(200, {"status": "ready", "interceptions": len(ds), "seed": ds.identity.seed})

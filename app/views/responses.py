@@ -15,7 +15,10 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 def coder_headers() -> dict[str, str]:
     """Headers every coderd response carries (spec section 1)."""
-    return {"X-Content-Type-Options": "nosniff", "X-Coder-Build-Version": current_app.config["MOCK"].build_version}
+    return {
+        "X-Content-Type-Options": "nosniff",
+        "X-Coder-Build-Version": current_app.config["MOCK"].build_version,
+    }
 
 
 def endpoint() -> str:
@@ -69,8 +72,12 @@ def error_response(error: ApiError) -> Response:
 
 def text_response(error: PlainTextError) -> Response:
     """Go's http.Error: text/plain, nosniff, and the message plus a newline."""
-    return Response(error.text + "\n", status=error.status, content_type="text/plain; charset=utf-8",
-                    headers=coder_headers())
+    return Response(
+        error.text + "\n",
+        status=error.status,
+        content_type="text/plain; charset=utf-8",
+        headers=coder_headers(),
+    )
 
 
 def unvalidated_json(status: int, body: Any) -> Response:

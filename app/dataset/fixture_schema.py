@@ -1,0 +1,72 @@
+"""Read fixture files and check each against ``fixtures/fixture.schema.json``.
+
+Every problem becomes a :class:`FixtureError` that names the file and the JSON path of the problem,
+so that a person editing a fixture by hand can find it (spec: "Bad fixture or configuration files
+are rejected with a message naming the file and the JSON path").
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
+# app/dataset/fixture_schema.py -> parents[2] is the repository root (and /srv/aibridge-mock in the image).
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "fixture.schema.json"
+
+
+class FixtureError(ValueError):
+    """A fixture the mock refuses, as ``<file>: <JSON path>: <what is wrong>``."""
+
+    def __init__(self, file: Path | str, path: str, problem: str) -> None:
+        super().__init__(f"{file}: {path}: {problem}")
+        self.file = str(file)
+        self.path = path
+        self.problem = problem
+
+
+class _NotJSONError(ValueError):
+    """Python's json module accepts NaN and Infinity; JSON (and Go) do not."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise _NotJSONError(f"{name} is not a JSON value")
+
+
+@lru_cache(maxsize=1)
+def fixture_validator() -> Draft202012Validator:
+    """The validator of the committed fixture schema, with ``date-time`` and ``uuid`` formats checked."""
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def read_fixture(file: Path) -> dict[str, Any]:
+    """The document in one fixture file, valid against the fixture schema."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FixtureError(file, "$", f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise FixtureError(file, "$", f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno} column {exc.colno}"
+        raise FixtureError(file, "$", f"invalid JSON at {where}: {exc.msg}") from None
+    except _NotJSONError as exc:
+        raise FixtureError(file, "$", f"invalid JSON: {exc}") from None
+    try:
+        validator = fixture_validator()
+    except OSError as exc:
+        raise FixtureError(file, "$", f"cannot check it: the fixture schema {SCHEMA_PATH} is unreadable "
+                                      f"({exc.strerror or type(exc).__name__})") from None
+    error = best_match(validator.iter_errors(document))
+    if error is not None:
+        raise FixtureError(file, error.json_path, error.message)
+    result: dict[str, Any] = document  # the schema's top level is an object
+    return result

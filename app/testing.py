@@ -1,0 +1,213 @@
+"""A pytest plugin for suites that test against the mock: add ``pytest_plugins = ["app.testing"]``.
+
+The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a plain mock (normal
+scenario, no faults, empty journal, the session's original data set). The server is the mock
+started in-process on a free port, or, when ``AIBRIDGE_MOCK_URL`` is set, a running one such as a
+container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token the
+mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). Override the
+``aibridge_mock_config`` fixture to change the in-process mock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import Config, env_name
+from app.views.admin import admin_token
+
+URL_ENV = "AIBRIDGE_MOCK_URL"
+_RELOADABLE = ("seed", "interceptions", "anchor", "fixtures")  # what POST /__admin/dataset takes
+READY_TIMEOUT_SECONDS = 60.0
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the mock is local: no proxy
+
+
+class AdminError(Exception):
+    """The admin API answered with an error: its status and Coder-style body."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        super().__init__(f"admin API answered {status}: {body}")
+        self.status = status
+        self.body = body
+
+
+@dataclass(frozen=True)
+class AdminClient:
+    """The mock's admin API (``/__admin/``) as Python calls."""
+
+    url: str
+    token: str
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """One admin request; the decoded JSON answer (None for 204), or :class:`AdminError`."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.url}/__admin{path}", data=data, method=method,
+                                     headers={"Authorization": f"Bearer {self.token}",
+                                              "Content-Type": "application/json"})
+        try:
+            with _OPENER.open(req, timeout=120) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            raise AdminError(exc.code, json.loads(raw) if raw else None) from None
+        return json.loads(raw) if raw else None
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = self.call("GET", "/state")
+        return result
+
+    def reset(self) -> None:
+        """Normal scenario, no faults, empty journal (the data set stays)."""
+        self.call("POST", "/reset")
+
+    def dataset(self, **options: Any) -> dict[str, Any]:
+        """Reload the data set: ``seed``, ``interceptions``, ``anchor``, ``fixtures`` (paths or documents)."""
+        result: dict[str, Any] = self.call("POST", "/dataset", options)
+        return result
+
+    def reseed(self, seed: int, interceptions: int | None = None) -> dict[str, Any]:
+        options: dict[str, Any] = {"seed": seed}
+        if interceptions is not None:
+            options["interceptions"] = interceptions
+        return self.dataset(**options)
+
+    def scenario(self, name: str, latency_ms: int | None = None) -> None:
+        """One of normal, empty, unlicensed, slow (``latency_ms`` per request), failing."""
+        self.call("POST", "/scenario", {"name": name} if latency_ms is None else
+                  {"name": name, "latency_ms": latency_ms})
+
+    def fault(self, route: str, **settings: Any) -> None:
+        """Inject into a route ("GET /api/v2/aibridge/sessions"): latency_ms, error_rate, status, seed."""
+        self.call("POST", "/faults", {"route": route, **settings})
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/faults")
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The requests received so far: method, path, query, status, duration_ms."""
+        requests: list[dict[str, Any]] = self.call("GET", "/journal")["requests"]
+        return requests
+
+    def clear_journal(self) -> None:
+        self.call("DELETE", "/journal")
+
+
+@dataclass
+class MockServer:
+    """A running mock: its URL, the personas' tokens and the admin API."""
+
+    url: str
+    admin: AdminClient
+    _baseline: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/v2"
+
+    @property
+    def personas(self) -> list[dict[str, str]]:
+        """username, role, user_id and token of each persona of the current data set."""
+        personas: list[dict[str, str]] = self.admin.state()["personas"]
+        return personas
+
+    @property
+    def tokens(self) -> dict[str, str]:
+        """Session token by role: owner, auditor and member (the first member persona)."""
+        tokens: dict[str, str] = {}
+        for persona in self.personas:
+            tokens.setdefault(persona["role"], persona["token"])
+        return tokens
+
+    def headers(self, role: str = "owner") -> dict[str, str]:
+        """The header that authenticates as ``role``."""
+        return {"Coder-Session-Token": self.tokens[role]}
+
+    def restore(self) -> None:
+        """Back to how the session found it: reset settings, and the original data set if it changed."""
+        self.admin.reset()
+        dataset = self.admin.state()["dataset"]
+        if self._baseline and dataset != self._baseline:
+            self.admin.dataset(**{key: self._baseline[key] for key in _RELOADABLE})
+
+    def remember_baseline(self) -> None:
+        self._baseline = dict(self.admin.state()["dataset"])
+
+
+@contextmanager
+def start_mock(config: Config | None = None) -> Iterator[MockServer]:
+    """Serve the mock in this process on a free loopback port until the block ends."""
+    config = config or Config()
+    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        yield MockServer(url, AdminClient(url, admin_token(config)))
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def connect(url: str, token: str | None = None) -> MockServer:
+    """A running mock (a container), once its /readyz answers 200."""
+    url = url.rstrip("/")
+    if token is None:
+        token = os.environ.get(env_name("admin_token")) or admin_token(
+            Config(seed=int(os.environ.get(env_name("seed"), "1"))))
+    _wait_ready(url)
+    return MockServer(url, AdminClient(url, token))
+
+
+def _wait_ready(url: str) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    last = "no answer"
+    while time.monotonic() < deadline:
+        try:
+            with _OPENER.open(f"{url}/readyz", timeout=5):
+                return
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}"
+        except OSError as exc:
+            last = str(exc)
+        time.sleep(0.25)
+    raise RuntimeError(f"aibridge-mock at {url} is not ready after {READY_TIMEOUT_SECONDS:.0f}s ({last})")
+
+
+@pytest.fixture(scope="session")
+def aibridge_mock_config() -> Config:
+    """The in-process mock's configuration; override this fixture to change it."""
+    return Config(interceptions=1_000)
+
+
+@pytest.fixture(scope="session")
+def aibridge_mock_server(aibridge_mock_config: Config) -> Iterator[MockServer]:
+    """One mock for the whole session: in-process, or the one at ``AIBRIDGE_MOCK_URL``."""
+    url = os.environ.get(URL_ENV)
+    if url:
+        mock = connect(url)
+        mock.remember_baseline()
+        yield mock
+        return
+    with start_mock(aibridge_mock_config) as mock:
+        mock.remember_baseline()
+        yield mock
+
+
+@pytest.fixture
+def aibridge_mock(aibridge_mock_server: MockServer) -> MockServer:
+    """The session's mock, reset for this test."""
+    aibridge_mock_server.restore()
+    return aibridge_mock_server

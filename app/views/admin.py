@@ -1,0 +1,252 @@
+"""The admin API for test suites, under /__admin/: data set, scenario, faults and the journal.
+
+Every route needs ``Authorization: Bearer <admin token>``. The token comes from
+``AIBRIDGE_MOCK_ADMIN_TOKEN`` (``--admin-token``); without one it is derived from the seed and
+printed in the startup banner. Errors use Coder's body, ``{message, detail?, validations?}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from app.auth import bearer_token
+from app.config import Config
+from app.dataset.fixture_schema import FixtureError
+from app.dataset.loader import DatasetOptions
+from app.dataset.users import seeded_chars
+from app.errors import ApiError, Validation
+from app.gocompat import format_time, parse_rfc3339_nano
+from app.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, runtime
+from app.state import MockState
+from app.views.responses import error_response, unvalidated_json
+
+bp = Blueprint("admin", __name__, url_prefix="/__admin")
+MAX_INTERCEPTIONS = 5_000_000
+NOT_RELOADED = "The data set was not reloaded; the previous one is still served."
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "*")
+_TOKEN_HELP = ("Send 'Authorization: Bearer <admin token>'; the token is printed in the startup banner "
+               "or set with AIBRIDGE_MOCK_ADMIN_TOKEN.")
+
+
+def admin_token(config: Config) -> str:
+    """The configured admin token, or one derived from the seed (printed in the banner)."""
+    return config.admin_token or "adm_" + seeded_chars(config.seed, "admin-token", 28)
+
+
+def _state() -> MockState:
+    found: MockState = current_app.config["STATE"]
+    return found
+
+
+def _invalid(name: str, detail: str) -> ApiError:
+    return ApiError(400, "Invalid admin request.", validations=[Validation(name, detail)])
+
+
+@bp.before_request
+def _require_admin_token() -> Response | None:
+    given = bearer_token(request)
+    if not given:
+        return error_response(ApiError(401, "Admin token required.", _TOKEN_HELP))
+    if not hmac.compare_digest(given.encode(), admin_token(current_app.config["MOCK"]).encode()):
+        return error_response(ApiError(401, "Admin token is invalid."))
+    return None
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return error_response(error)
+
+
+# -- reading the request body ---------------------------------------------------------------------
+
+
+def _body() -> dict[str, Any]:
+    if not request.get_data():
+        return {}
+    try:
+        body = json.loads(request.get_data())
+    except ValueError as exc:
+        raise ApiError(400, "Request body must be valid JSON.", str(exc)) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "Request body must be a JSON object.")
+    return body
+
+
+def _int(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = body.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _invalid(name, f"must be an integer, got {json.dumps(value)}")
+    if not low <= value <= high:
+        raise _invalid(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _rate(body: dict[str, Any]) -> float:
+    value = body.get("error_rate", 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+        raise _invalid("error_rate", f"must be a number between 0 and 1, got {json.dumps(value)}")
+    return float(value)
+
+
+# -- state ----------------------------------------------------------------------------------------
+
+
+def describe(state: MockState) -> dict[str, Any]:
+    """The served data set, its personas and the runtime settings."""
+    snap = state.snapshot
+    dataset: dict[str, Any] | None = None
+    personas: list[dict[str, str]] = []
+    if snap is not None:
+        ds, identity = snap.dataset, snap.dataset.identity
+        dataset = {"seed": identity.seed, "interceptions": identity.interceptions, "rows": len(ds),
+                   "sessions": len(ds.sessions.ranked), "anchor": format_time(identity.anchor),
+                   "fixtures": list(identity.fixtures)}
+        personas = [{"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token}
+                    for p in ds.personas]
+    return {"ready": state.ready.is_set(), "dataset": dataset, "personas": personas,
+            "runtime": runtime().describe()}
+
+
+@bp.get("/state")
+def get_state() -> Response:
+    return unvalidated_json(200, describe(_state()))
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    """Normal scenario, no faults, empty journal; the data set stays."""
+    runtime().reset()
+    return unvalidated_json(200, describe(_state()))
+
+
+# -- data set -------------------------------------------------------------------------------------
+
+
+@bp.post("/dataset")
+def reload_dataset() -> Response:
+    """Rebuild the data set; omitted fields keep their current value. A bad fixture changes nothing."""
+    state = _state()
+    body = _body()
+    current = state.options
+    options = DatasetOptions(
+        seed=_int(body, "seed", current.seed, 0, 2**63 - 1),
+        interceptions=_int(body, "interceptions", current.interceptions, 0, MAX_INTERCEPTIONS),
+        anchor=_anchor(body, current.anchor),
+        fixtures=_fixtures(body, current.fixtures),
+    )
+    try:
+        state.reload(options)
+    except FixtureError as exc:
+        where = Validation(exc.path, f"{exc.file}: {exc.problem}")  # the JSON path inside the named file
+        raise ApiError(400, NOT_RELOADED, str(exc), [where]) from None
+    except (OSError, ValueError) as exc:
+        raise ApiError(400, NOT_RELOADED, f"{type(exc).__name__}: {exc}") from None
+    return unvalidated_json(200, describe(state))
+
+
+def _anchor(body: dict[str, Any], current: int) -> int:
+    if "anchor" not in body:
+        return current
+    value = body["anchor"]
+    if value in ("", None):
+        return 0
+    if not isinstance(value, str):
+        raise _invalid("anchor", "must be an RFC 3339 time string")
+    try:
+        return parse_rfc3339_nano(value.upper())
+    except ValueError as exc:
+        raise _invalid("anchor", str(exc)) from None
+
+
+def _fixtures(body: dict[str, Any], current: tuple[Path, ...]) -> tuple[Path, ...]:
+    """Fixture paths (on the mock's file system) or inline fixture documents, written to files."""
+    if "fixtures" not in body:
+        return current
+    value = body["fixtures"]
+    if not isinstance(value, list):
+        raise _invalid("fixtures", "must be a list of file paths or fixture documents")
+    paths = []
+    for index, item in enumerate(value):
+        if isinstance(item, str) and item:
+            paths.append(Path(item))
+        elif isinstance(item, dict | list):
+            paths.append(_write_inline(item, index))
+        else:
+            raise _invalid(f"fixtures[{index}]", "must be a file path or a fixture document")
+    return tuple(paths)
+
+
+def _write_inline(document: Any, index: int) -> Path:
+    # Inline fixtures become files so that the data set's identity can name (and rebuild) them.
+    if "ADMIN_FIXTURE_DIR" not in current_app.config:
+        current_app.config["ADMIN_FIXTURE_DIR"] = tempfile.mkdtemp(prefix="aibridge-mock-fixtures-")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix=f"inline-fixtures[{index}]-", delete=False,
+                                     dir=current_app.config["ADMIN_FIXTURE_DIR"]) as file:
+        json.dump(document, file)
+    return Path(file.name)
+
+
+# -- scenario, faults, journal --------------------------------------------------------------------
+
+
+@bp.post("/scenario")
+def set_scenario() -> Response:
+    """``{"name": "normal|empty|unlicensed|slow|failing", "latency_ms"?: N}`` (latency for "slow")."""
+    body = _body()
+    name = body.get("name")
+    if name not in SCENARIOS:
+        raise _invalid("name", f"must be one of {', '.join(SCENARIOS)}, got {json.dumps(name)}")
+    latency = _int(body, "latency_ms", DEFAULT_SLOW_MS, 0, 600_000) if "latency_ms" in body else None
+    if name == "empty":
+        _state().empty()  # build it now, not on the first request of the test
+    runtime().set_scenario(name, latency)
+    return unvalidated_json(200, runtime().describe())
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    return unvalidated_json(200, runtime().describe()["faults"])
+
+
+@bp.post("/faults")
+def add_fault() -> Response:
+    """``{"route": "GET /api/v2/aibridge/sessions", "latency_ms"?, "error_rate"?, "status"?, "seed"?}``."""
+    body = _body()
+    route = body.get("route")
+    parts = route.split(" ") if isinstance(route, str) else []
+    if len(parts) != 2 or parts[0].upper() not in _METHODS or not parts[1].startswith("/"):
+        raise _invalid("route", f'must look like "GET /api/v2/aibridge/sessions", got {json.dumps(route)}')
+    fault = Fault(
+        method=parts[0].upper(),
+        path=parts[1],
+        latency_ms=_int(body, "latency_ms", 0, 0, 600_000),
+        error_rate=_rate(body),
+        status=_int(body, "status", 500, 400, 599),
+        seed=_int(body, "seed", _state().options.seed, 0, 2**63 - 1),
+    )
+    runtime().add_fault(fault)
+    return unvalidated_json(200, runtime().describe()["faults"])
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    runtime().clear_faults()
+    return Response(status=204)
+
+
+@bp.get("/journal")
+def read_journal() -> Response:
+    entries = runtime().journal()
+    return unvalidated_json(200, {"count": len(entries), "requests": entries})
+
+
+@bp.delete("/journal")
+def clear_journal() -> Response:
+    runtime().clear_journal()
+    return Response(status=204)
