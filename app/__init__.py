@@ -9,6 +9,7 @@ from app.config import Config
 from app.dataset.loader import DatasetOptions
 from app.errors import ApiError, route_not_found
 from app.gocompat import parse_rfc3339_nano
+from app.generations import load_generation
 from app.schemagen import load_openapi
 from app.state import MockState
 from app.validation import ResponseValidator
@@ -19,7 +20,9 @@ __all__ = ["create_app", "dataset_options"]
 def dataset_options(config: Config) -> DatasetOptions:
     """The data set a configuration asks for."""
     anchor = parse_rfc3339_nano(config.anchor.upper()) if config.anchor else 0
-    return DatasetOptions(seed=config.seed, interceptions=config.interceptions, anchor=anchor, fixtures=config.fixtures)
+    return DatasetOptions(
+        seed=config.seed, interceptions=config.interceptions, anchor=anchor, fixtures=config.fixtures
+    )
 
 
 def _validator(config: Config) -> ResponseValidator | None:
@@ -37,7 +40,8 @@ def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     config = config or Config()
     app = Flask(__name__)
     app.config["MOCK"] = config
-    app.config["STATE"] = state = MockState(dataset_options(config), _validator(config))
+    app.config["GENERATION"] = generation = load_generation(config.generation)
+    app.config["STATE"] = state = MockState(dataset_options(config), _validator(config), generation)
     runtime.init_app(app)  # first: it times every request, including those answered by a hook
     cors.init_app(app)  # before the gateway, which would send a preflight to the provider catch-all
     gateway.init_app(app)
@@ -54,7 +58,9 @@ def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     @app.errorhandler(Exception)
     def _crash(exc: Exception):  # type: ignore[no-untyped-def]  # Flask's handler signature
         app.logger.exception("unhandled error")
-        return error_response(ApiError(500, "An internal server error occurred.", f"{type(exc).__name__}: {exc}"))
+        return error_response(
+            ApiError(500, "An internal server error occurred.", f"{type(exc).__name__}: {exc}")
+        )
 
     if load:
         state.load()

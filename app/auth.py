@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Request
 
 from app.dataset.users import Persona, User
 from app.errors import ApiError
+from app.searchquery import Filter
 
 SESSION_COOKIE = "coder_session_token"
 SESSION_HEADER = "Coder-Session-Token"
@@ -26,6 +27,39 @@ class Viewer:
     def can_read_all(self) -> bool:
         """Since PR #23320 only owners and site auditors read AI Bridge data (spec section 7)."""
         return self.role in READ_ALL_ROLES
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a caller may read (spec section 7): everything, only their own rows, or nothing.
+
+    Owners and site auditors read everything. Members read nothing since PR #23320; before it (API
+    generations v1 to v3) they read the interceptions they initiated.
+    """
+
+    everything: bool
+    own_user_id: str | None = None
+
+    @staticmethod
+    def of(viewer: Viewer, members_read_own: bool) -> Scope:
+        if viewer.can_read_all:
+            return Scope(everything=True)
+        return Scope(everything=False, own_user_id=viewer.user.id if members_read_own else None)
+
+    @property
+    def nothing(self) -> bool:
+        return not self.everything and self.own_user_id is None
+
+    def restrict(self, f: Filter) -> Filter | None:
+        """The filter narrowed to what the caller may see; None when that is nothing."""
+        if self.everything:
+            return f
+        if self.own_user_id is None or f.initiator_id not in (None, self.own_user_id):
+            return None
+        return replace(f, initiator_id=self.own_user_id)
+
+    def sees_user(self, user_id: str) -> bool:
+        return self.everything or user_id == self.own_user_id
 
 
 def token_from_request(request: Request) -> str:

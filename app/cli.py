@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="treat every request as the owner",
     )
     serve.add_argument("--validation", choices=VALIDATION_MODES, help="response validation (default strict)")
+    serve.add_argument(
+        "--generation",
+        choices=("v1", "v2", "v3", "v4", "v5"),
+        help="API generation to emulate (default v5, the newest)",
+    )
     serve.add_argument("--workers", type=int, help="worker processes (default 1)")
     serve.add_argument("--threads", type=int, help="threads per worker (default 8)")
     serve.add_argument("--cors-origins", dest="cors_origins", nargs="+", help="allowed browser origins")

@@ -27,7 +27,6 @@ class Config:
     workers: int = 1
     threads: int = 8
     build_version: str = "v2.32.0+aibridge-mock"
-    licence_feature_name: str = "AI Gateway"
     access_log: bool = True
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     admin_token: str = ""

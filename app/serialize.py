@@ -15,6 +15,7 @@ from app.dataset.records import JSON, Detail, public
 from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
 from app.dataset.store import Dataset
 from app.gocompat import encode_fragment, encode_json, format_time
+from app.generations import Generation
 from app.validation import Breach, ResponseValidator
 
 ITEM_CACHE_SIZE = 50_000
@@ -37,9 +38,12 @@ def _time_or_none(micros: int) -> str | None:
 class Serializer:
     """Renders rows of one data set; each record is encoded and validated once, then cached."""
 
-    def __init__(self, ds: Dataset, validator: ResponseValidator | None = None) -> None:
+    def __init__(
+        self, ds: Dataset, validator: ResponseValidator | None = None, generation: Generation | None = None
+    ) -> None:
         self.ds = ds
         self.validator = validator
+        self.generation = generation
         self.interception_checked = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._interception_checked)
         self.session_checked = lru_cache(maxsize=ITEM_CACHE_SIZE)(self._session_checked)
         self.threads_checked = lru_cache(maxsize=THREADS_CACHE_SIZE)(self._threads_checked)
@@ -71,16 +75,21 @@ class Serializer:
             "tool_usages": [public(t) for t in detail.tool_usages],
         }
 
+    def _shape(self, component: str, body: JSON) -> JSON:
+        """The record as the served generation shows it (the native generation shows it all)."""
+        shaped: JSON = self.generation.project(component, body) if self.generation else body
+        return shaped
+
     def _interception_checked(self, row: int) -> tuple[bytes, Breach | None]:
-        body = self.interception(row)
+        body = self._shape("AIBridgeInterception", self.interception(row))
         return encode_fragment(body), self._check("AIBridgeInterception", body)
 
     def _session_checked(self, row: SessionRow) -> tuple[JSON, Breach | None]:
-        body = self.session(row)
+        body = self._shape("AIBridgeSession", self.session(row))
         return body, self._check("AIBridgeSession", body)
 
     def _threads_checked(self, key: int, page_roots: tuple[int, ...]) -> tuple[bytes, Breach | None]:
-        body = self.session_threads(key, list(page_roots))
+        body = self._shape("AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots)))
         return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
     # -- sessions ----------------------------------------------------------------------------------

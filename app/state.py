@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from app.auth import Authenticator
 from app.dataset.loader import DatasetOptions, Progress, build_dataset
 from app.dataset.store import Dataset
+from app.generations import Generation
 from app.serialize import Serializer
 from app.validation import ResponseValidator
 
@@ -26,19 +27,29 @@ class Snapshot:
     authenticator: Authenticator
 
     @staticmethod
-    def build(options: DatasetOptions, validator: ResponseValidator | None = None,
-              progress: Progress | None = None) -> Snapshot:
+    def build(
+        options: DatasetOptions,
+        validator: ResponseValidator | None = None,
+        progress: Progress | None = None,
+        generation: Generation | None = None,
+    ) -> Snapshot:
         dataset = build_dataset(options, progress) if progress else build_dataset(options)
-        return Snapshot(dataset, Serializer(dataset, validator), Authenticator(dataset.personas))
+        return Snapshot(dataset, Serializer(dataset, validator, generation), Authenticator(dataset.personas))
 
 
 class MockState:
     """Holds the current snapshot; building happens outside the lock, the swap is one assignment."""
 
-    def __init__(self, options: DatasetOptions, validator: ResponseValidator | None = None) -> None:
+    def __init__(
+        self,
+        options: DatasetOptions,
+        validator: ResponseValidator | None = None,
+        generation: Generation | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self.options = options
         self.validator = validator
+        self.generation = generation
         self.progress: Progress | None = None  # set by the CLI to draw a bar while loading
         self.snapshot: Snapshot | None = None
         self.ready = threading.Event()
@@ -49,7 +60,7 @@ class MockState:
         """Build a snapshot for ``options`` (default: the current ones) and make it current."""
         options = options or self.options
         # Raises on bad fixtures before the swap: the old snapshot keeps serving.
-        snapshot = Snapshot.build(options, self.validator, self.progress)
+        snapshot = Snapshot.build(options, self.validator, self.progress, self.generation)
         with self._lock:
             self.options, self.snapshot = options, snapshot
         self.ready.set()
@@ -71,6 +82,6 @@ class MockState:
         cached = self._empty
         if cached is not None and cached[0] == options:
             return cached[1]
-        snapshot = Snapshot.build(options, self.validator)
+        snapshot = Snapshot.build(options, self.validator, generation=self.generation)
         self._empty = (options, snapshot)
         return snapshot

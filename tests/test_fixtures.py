@@ -44,8 +44,8 @@ def _ended(document: Doc) -> list[Doc]:
 
 
 def _expected_session(interception: Doc) -> str:
-    session = interception.get("client_session_id") or interception.get("thread_root_id") or interception["id"]
-    return str(session)
+    body = interception
+    return str(body.get("client_session_id") or body.get("thread_root_id") or body["id"])
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +131,7 @@ def test_sessions_are_client_session_id_else_thread_root_else_own_id(client: Fla
                                                                       owner: Headers) -> None:
     document = _small()
     roots = {i["id"] for i in _ended(document) if not i.get("thread_root_id")}
-    expected = {}
+    expected: dict[str, set[str]] = {}
     for interception in _ended(document):
         expected.setdefault(_expected_session(interception), set()).add(interception["id"])
     sessions = _get(client, owner, "/sessions?limit=1000")["sessions"]
@@ -245,6 +245,26 @@ def test_a_minimal_interception_gets_the_documented_defaults(tmp_path: Path) -> 
     assert "last_prompt" not in session
 
 
+def test_sub_records_come_out_by_created_at_then_id_whatever_the_file_order(tmp_path: Path) -> None:
+    def prompt(number: int, text: str, at: str) -> Doc:
+        return {"id": f"c0000000-0000-4000-8000-00000000000{number}", "prompt": text, "created_at": at}
+
+    path = _write(tmp_path / "order.json", {"interceptions": [{
+        "id": "f0000000-0000-4000-8000-000000000001", "initiator": "alice", "provider": "anthropic",
+        "model": "claude-sonnet-4-5-20250929", "metadata": None,
+        "started_at": "2026-05-14T08:00:00Z", "ended_at": "2026-05-14T08:00:09Z",
+        "user_prompts": [prompt(3, "latest", "2026-05-14T08:00:03Z"),
+                         prompt(2, "tie, higher id", "2026-05-14T08:00:01Z"),
+                         prompt(1, "tie, lower id", "2026-05-14T08:00:01Z")]}]})
+    app = create_app(Config(interceptions=0, fixtures=(path,)))
+    owner = {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
+    item = _get(app.test_client(), owner, "/interceptions")["results"][0]
+    assert [p["prompt"] for p in item["user_prompts"]] == ["tie, lower id", "tie, higher id", "latest"]
+    assert item["metadata"] is None
+    session = _get(app.test_client(), owner, "/sessions")["sessions"][0]
+    assert (session["last_prompt"], session["last_active_at"]) == ("latest", "2026-05-14T08:00:03Z")
+
+
 # -- bad files ----------------------------------------------------------------------------------
 
 Mutation = Callable[[Doc], None]
@@ -277,45 +297,47 @@ A1_01 = "a1000000-0000-4000-8000-000000000001"
 A1_02 = "a1000000-0000-4000-8000-000000000002"
 
 
-I = "$.interceptions"
+IX = "$.interceptions"
 
 
 @pytest.mark.parametrize(
     ("mutate", "json_path", "problem"),
     [
-        pytest.param(_delete("interceptions.2.model"), f"{I}[2]", "'model' is a required property",
+        pytest.param(_delete("interceptions.2.model"), f"{IX}[2]", "'model' is a required property",
                      id="missing field"),
         pytest.param(_set("interceptions.0.token_usages.0.input_tokens", "12"),
-                     f"{I}[0].token_usages[0].input_tokens", "'12' is not of type 'integer'", id="wrong type"),
-        pytest.param(_set("interceptions.3.started_at", "2026-05-14 09:00"), f"{I}[3].started_at",
+                     f"{IX}[0].token_usages[0].input_tokens", "'12' is not of type 'integer'",
+                     id="wrong type"),
+        pytest.param(_set("interceptions.3.started_at", "2026-05-14 09:00"), f"{IX}[3].started_at",
                      "is not a 'date-time'", id="bad date"),
-        pytest.param(_set("interceptions.3.started_at", "2026-05-14T25:00:00Z"), f"{I}[3].started_at",
+        pytest.param(_set("interceptions.3.started_at", "2026-05-14T25:00:00Z"), f"{IX}[3].started_at",
                      "is not a 'date-time'", id="hour out of range"),
-        pytest.param(_set("interceptions.0.user_prompts.0.id", "c1"), f"{I}[0].user_prompts[0].id",
+        pytest.param(_set("interceptions.0.user_prompts.0.id", "c1"), f"{IX}[0].user_prompts[0].id",
                      "'c1' is not a 'uuid'", id="bad uuid"),
-        pytest.param(_set("interceptions.7.initiator", "nobody"), f"{I}[7].initiator",
+        pytest.param(_set("interceptions.7.initiator", "nobody"), f"{IX}[7].initiator",
                      "no user has the id or username 'nobody'", id="unknown initiator"),
         pytest.param(_set("interceptions.1.thread_root_id", "a1000000-0000-4000-8000-000000000099"),
-                     f"{I}[1].thread_root_id", "is not in the loaded fixtures", id="dangling thread root"),
-        pytest.param(_set("interceptions.6.thread_root_id", A1_02), f"{I}[6].thread_root_id", "not a root",
+                     f"{IX}[1].thread_root_id", "is not in the loaded fixtures", id="dangling thread root"),
+        pytest.param(_set("interceptions.6.thread_root_id", A1_02), f"{IX}[6].thread_root_id", "not a root",
                      id="thread root is itself a child"),
-        pytest.param(_set("interceptions.0.thread_root_id", A1_01), f"{I}[0].thread_root_id",
+        pytest.param(_set("interceptions.0.thread_root_id", A1_01), f"{IX}[0].thread_root_id",
                      "its own thread root", id="own thread root"),
-        pytest.param(_set("interceptions.2.initiator", "bob"), f"{I}[2].initiator", "differs from the initiator",
-                     id="initiator differs from the thread root's"),
-        pytest.param(_set("interceptions.4.id", A1_01), f"{I}[4].id", f"duplicate interception id {A1_01}",
+        pytest.param(_set("interceptions.2.initiator", "bob"), f"{IX}[2].initiator",
+                     "differs from the initiator", id="initiator differs from the thread root's"),
+        pytest.param(_set("interceptions.4.id", A1_01), f"{IX}[4].id", f"duplicate interception id {A1_01}",
                      id="duplicate interception id"),
         pytest.param(_set("interceptions.1.tool_usages.0.id", "d1000000-0000-4000-8000-000000000001"),
-                     f"{I}[1].tool_usages[0].id", "duplicate tool usage id", id="duplicate tool usage id"),
+                     f"{IX}[1].tool_usages[0].id", "duplicate tool usage id", id="duplicate tool usage id"),
         pytest.param(_set("users.1.username", "Alice"), "$.users[1].username", "already taken",
                      id="username taken by a persona"),
-        pytest.param(_set("interceptions.8.ended_at", "2026-05-14T11:44:59Z"), f"{I}[8].ended_at",
+        pytest.param(_set("interceptions.9.ended_at", "2026-05-14T11:44:59Z"), f"{IX}[9].ended_at",
                      "ends before it starts", id="ended before started"),
-        pytest.param(_set("interceptions.9.token_usages.0.output_tokens", -1),
-                     f"{I}[9].token_usages[0].output_tokens", "less than the minimum of 0", id="negative tokens"),
-        pytest.param(_set("interceptions.0.ended", "2026-05-14T09:00:08Z"), f"{I}[0]", "'ended' was unexpected",
-                     id="unknown field"),
-        pytest.param(_set("interceptions.5.credential_kind", "personal"), f"{I}[5].credential_kind",
+        pytest.param(_set("interceptions.10.token_usages.0.output_tokens", -1),
+                     f"{IX}[10].token_usages[0].output_tokens", "less than the minimum of 0",
+                     id="negative tokens"),
+        pytest.param(_set("interceptions.0.ended", "2026-05-14T09:00:08Z"), f"{IX}[0]",
+                     "'ended' was unexpected", id="unknown field"),
+        pytest.param(_set("interceptions.5.credential_kind", "personal"), f"{IX}[5].credential_kind",
                      "is not one of", id="unknown credential kind"),
     ],
 )
@@ -357,7 +379,7 @@ def test_a_missing_file_is_refused_by_name(tmp_path: Path) -> None:
 
 def test_the_error_names_the_file_that_is_wrong_among_several(tmp_path: Path) -> None:
     good = _write(tmp_path / "good.json", {"users": _small()["users"]})
-    ghost = {**_small()["interceptions"][8], "initiator": "ghost"}
+    ghost = {**_small()["interceptions"][9], "initiator": "ghost"}
     bad = _write(tmp_path / "bad.json", {"interceptions": [ghost]})
     with pytest.raises(FixtureError) as caught:
         build_dataset(DatasetOptions(seed=1, interceptions=0, fixtures=(good, bad)))

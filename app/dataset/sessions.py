@@ -125,10 +125,10 @@ class SessionIndex:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def cursor_key(self, session_id: str) -> tuple[int, int] | None:
+    def cursor_key(self, session_id: str, user_id: str | None = None) -> tuple[int, int] | None:
         """(last_active_at, session id rank) of a visible session id, or None if there is none."""
         code = self.ds.tables.session_ids.codes.get(session_id)
-        if code is None or not len(self.by_sid.get(code)):
+        if code is None or self.find(session_id, user_id) is None:
             return None
         return int(self.cursor_active[code]), int(self.sid_rank[code])
 
@@ -229,13 +229,19 @@ class SessionIndex:
 
     # -- threads ---------------------------------------------------------------------------------
 
-    def find(self, session_id: str) -> int | None:
-        """The first session key (in list order) with this id, as ListAIBridgeSessions(Limit=1) finds it."""
+    def find(self, session_id: str, user_id: str | None = None) -> int | None:
+        """The first visible key (in list order) with this id, as ListAIBridgeSessions(Limit=1) finds it.
+
+        ``user_id`` restricts the search to one initiator's sessions (members of early generations).
+        """
         code = self.ds.tables.session_ids.codes.get(session_id)
         if code is None:
             return None
-        ranks = self.by_sid.get(code)
-        return int(self.ranked[ranks[0]]) if len(ranks) else None
+        keys = [int(self.ranked[r]) for r in self.by_sid.get(code)]
+        if user_id is not None:
+            user = self.ds.user_index.get(user_id)
+            keys = [k for k in keys if int(self.key_user[k]) == user]
+        return keys[0] if keys else None
 
     def roots(self, key: int) -> list[int]:
         """Root interceptions of a session, started_at ASC, id ASC."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 
 from app.dataset.columns import Columns, Tables, uuid_parts, uuid_text
 from app.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
@@ -196,13 +197,29 @@ class Dataset:
 
     # -- models and clients ------------------------------------------------------------------------
 
-    def distinct_models(self) -> list[str]:
-        codes = np.flatnonzero(np.diff(self.by_model.offsets))
-        return sorted(str(self.tables.models.values[int(c)]) for c in codes)
+    def user_id_of(self, row: int) -> str:
+        """The initiator of a row."""
+        return self.users[int(self.cols.user[row])].id
 
-    def distinct_clients(self) -> list[str]:
-        codes = np.flatnonzero(np.diff(self.by_client.offsets))
-        return sorted({self.tables.clients.values[int(c)] or "Unknown" for c in codes})
+    def _codes_present(self, grouped: Grouped, column: npt.NDArray[np.int32], user_id: str | None) -> list[int]:
+        """Codes of ``column`` among ended rows, optionally only among one initiator's rows."""
+        if user_id is None:
+            present: list[int] = np.flatnonzero(np.diff(grouped.offsets)).tolist()
+            return present
+        user = self.user_index.get(user_id)
+        rows = self.by_user.get(user) if user is not None else _EMPTY
+        found: list[int] = np.unique(column[rows]).tolist()
+        return found
+
+    def distinct_models(self, user_id: str | None = None) -> list[str]:
+        """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
+        codes = self._codes_present(self.by_model, self.cols.model, user_id)
+        return sorted(str(self.tables.models.values[c]) for c in codes)
+
+    def distinct_clients(self, user_id: str | None = None) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions."""
+        codes = self._codes_present(self.by_client, self.cols.client, user_id)
+        return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
 
 
 _EMPTY: Positions = np.empty(0, dtype=np.int64)

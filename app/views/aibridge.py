@@ -8,12 +8,15 @@ request hits is the one coderd would report.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Request, Response
 
-from app.auth import Viewer, bearer_token
+from app.auth import Scope, Viewer, bearer_token
 from app.dataset.store import Dataset
 from app.errors import ApiError, PlainTextError
+from app.generations import Generation
 from app.gocompat import UUIDParseError, encode_json, go_quote, parse_uuid
 from app.pagination import Page, check_limit, parse_pagination
 from app.queryparams import ParamError, parse_go_int32
@@ -25,6 +28,18 @@ THREADS_DEFAULT_LIMIT = 50
 THREADS_MAX_LIMIT = 200
 INTERCEPTIONS = "/aibridge/interceptions"
 SESSIONS = "/aibridge/sessions"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller, what they may read, and the API generation being served."""
+
+    viewer: Viewer
+    generation: Generation
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.viewer, self.generation.members_read_own)
 
 
 def _values(request: Request) -> dict[str, list[str]]:
@@ -44,7 +59,7 @@ def _invalid_cursor(name: str, interception_id: str, reason: str = "not found") 
     )
 
 
-def list_interceptions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
+def list_interceptions(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /interceptions (spec 1.2)."""
     page = parse_pagination(_values(request))
     if page.after_id is not None and page.offset != 0:
@@ -54,26 +69,26 @@ def list_interceptions(snap: Snapshot, viewer: Viewer, request: Request) -> Resp
             "Cannot use both after_id and offset pagination in the same request.",
         )
     page = check_limit(page)
-    filter_ = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, viewer))
-    ds = snap.dataset
+    filter_ = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
+    ds, scope = snap.dataset, caller.scope
     after_row = None
     if page.after_id is not None:
-        after_row = ds.row_of(page.after_id) if viewer.can_read_all else None
-        if after_row is None:
+        after_row = ds.row_of(page.after_id)
+        if after_row is None or not scope.sees_user(ds.user_id_of(after_row)):
             raise _invalid_cursor("after_id", page.after_id)
-    count, rows = (
-        ds.list_interceptions(filter_, after_row, page.offset, page.limit) if viewer.can_read_all else (0, [])
-    )
+    visible = scope.restrict(filter_)
+    count, rows = ds.list_interceptions(visible, after_row, page.offset, page.limit) if visible else (0, [])
     checked = [snap.serializer.interception_checked(r) for r in rows]
-    breach = check(INTERCEPTIONS, 200, {"count": count, "results": []})
+    count_key = caller.generation.envelope_renames.get("count", "count")
+    breach = check(INTERCEPTIONS, 200, {count_key: count, "results": []})
     breach = breach or next(
         (b.nested(f"$.results[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None
     )
     items = b",".join(item for item, _ in checked)
-    return finish(200, b'{"count":%d,"results":[%s]}\n' % (count, items), breach)
+    return finish(200, b'{"%s":%d,"results":[%s]}\n' % (count_key.encode(), count, items), breach)
 
 
-def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
+def list_sessions(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /sessions (spec 1.3)."""
     page = parse_pagination(_values(request))  # after_id is parsed (and validated) but unused
     after_session_id = request.args.get("after_session_id", "")
@@ -84,18 +99,19 @@ def list_sessions(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
             "Cannot use both after_session_id and offset pagination in the same request.",
         )
     page = check_limit(page)
-    filter_ = parse_sessions_query(request.args.get("q", ""), _search_context(snap, viewer))
-    index = snap.dataset.sessions
+    filter_ = parse_sessions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
+    index, scope = snap.dataset.sessions, caller.scope
     cursor = None
     if after_session_id:
-        cursor = index.cursor_key(after_session_id) if viewer.can_read_all else None
+        cursor = None if scope.nothing else index.cursor_key(after_session_id, scope.own_user_id)
         if cursor is None:
             raise ApiError(
                 400,
                 "Query parameter has invalid value.",
                 f"after_session_id: session {go_quote(after_session_id)} not found",
             )
-    count, rows = index.list_sessions(filter_, cursor, page.offset, page.limit) if viewer.can_read_all else (0, [])
+    visible = scope.restrict(filter_)
+    count, rows = index.list_sessions(visible, cursor, page.offset, page.limit) if visible else (0, [])
     checked = [snap.serializer.session_checked(r) for r in rows]
     breach = check(SESSIONS, 200, {"count": count, "sessions": []})
     breach = breach or next(
@@ -123,40 +139,44 @@ def _like_prefix(prefix: str) -> re.Pattern[str]:
 
 
 def _list_distinct(
-    snap: Snapshot, viewer: Viewer, request: Request, key: str, message: str, values: list[str], template: str
+    caller: Caller,
+    request: Request,
+    key: str,
+    message: str,
+    values: Callable[[str | None], list[str]],
+    template: str,
 ) -> Response:
     page: Page = check_limit(parse_pagination(_values(request)))
     prefix = parse_prefix_query(request.args.get("q", ""), key, message)
-    if not viewer.can_read_all:
+    scope = caller.scope
+    if scope.nothing:
         return json_response(200, None, template)
     pattern = _like_prefix(prefix)
-    matching = [v for v in values if pattern.fullmatch(v)]
+    matching = [v for v in values(scope.own_user_id) if pattern.fullmatch(v)]
     items = matching[page.offset : page.offset + page.limit]
     return json_response(200, items or None, template)  # coderd builds a nil slice: JSON null when empty
 
 
-def list_models(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
+def list_models(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
     return _list_distinct(
-        snap,
-        viewer,
+        caller,
         request,
         "model",
         "Invalid AI Bridge models search query.",
-        snap.dataset.distinct_models(),
+        snap.dataset.distinct_models,
         "/aibridge/models",
     )
 
 
-def list_clients(snap: Snapshot, viewer: Viewer, request: Request) -> Response:
+def list_clients(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
     return _list_distinct(
-        snap,
-        viewer,
+        caller,
         request,
         "client",
         "Invalid AI Bridge clients search query.",
-        snap.dataset.distinct_clients(),
+        snap.dataset.distinct_clients,
         "/aibridge/clients",
     )
 
@@ -184,7 +204,7 @@ def _thread_limit(request: Request) -> int:
     return limit
 
 
-def get_session_threads(snap: Snapshot, viewer: Viewer, request: Request, session_id: str) -> Response:
+def get_session_threads(snap: Snapshot, caller: Caller, request: Request, session_id: str) -> Response:
     """GET /sessions/{session_id} (spec 1.4)."""
     after_id = _thread_cursor(request, "after_id")
     before_id = _thread_cursor(request, "before_id")
@@ -193,7 +213,8 @@ def get_session_threads(snap: Snapshot, viewer: Viewer, request: Request, sessio
     limit = _thread_limit(request)
     ds = snap.dataset
     index = ds.sessions
-    key = index.find(session_id) if viewer.can_read_all else None
+    scope = caller.scope
+    key = None if scope.nothing else index.find(session_id, scope.own_user_id)
     if key is None:
         raise ApiError(404, "Session not found.")
     session_code = int(index.key_session[key])
@@ -202,7 +223,7 @@ def get_session_threads(snap: Snapshot, viewer: Viewer, request: Request, sessio
         if cursor_id is None:
             continue
         row = ds.row_of(cursor_id)
-        if row is None:
+        if row is None or not scope.sees_user(ds.user_id_of(row)):
             raise _invalid_cursor(name, cursor_id)
         if int(ds.cols.session[row]) != session_code:
             raise _invalid_cursor(name, cursor_id, f"does not belong to session {session_id}")

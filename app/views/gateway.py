@@ -16,12 +16,12 @@ from app.auth import Viewer
 from app.config import Config
 from app.errors import ApiError, route_not_found
 from app.runtime import apply_plan
+from app.generations import Generation
 from app.state import MockState, Snapshot
 from app.views import aibridge
 from app.views.responses import error_response, text_response
 
-PREFIX = "/api/v2/aibridge"
-View = Callable[[Snapshot, Viewer, Request], Response]
+View = Callable[[Snapshot, aibridge.Caller, Request], Response]
 VIEWS: dict[str, View] = {
     "interceptions": aibridge.list_interceptions,
     "sessions": aibridge.list_sessions,
@@ -29,6 +29,7 @@ VIEWS: dict[str, View] = {
     "clients": aibridge.list_clients,
 }
 _SESSION = re.compile(r"sessions/([^/]+)")
+_SESSION_OPERATION = "sessions/{session_id}"
 
 
 def init_app(app: Flask) -> None:
@@ -41,29 +42,33 @@ def _gateway() -> Response | None:
         return None
     config: Config = current_app.config["MOCK"]
     state: MockState = current_app.config["STATE"]
+    generation: Generation = current_app.config["GENERATION"]
+    prefix = generation.prefix
     try:
         plan = apply_plan()  # admin-injected latency and failures come first, as on a slow or broken server
-        if path != PREFIX and not path.startswith(PREFIX + "/"):
+        if path != prefix and not path.startswith(prefix + "/"):
             raise route_not_found()
         if config.unlicensed or plan.unlicensed:
             # RequireFeatureMW runs before authentication (spec 1.6).
-            raise ApiError(403, f"{config.licence_feature_name} is a Premium feature. Contact sales!")
+            raise ApiError(403, f"{generation.licence_feature} is a Premium feature. Contact sales!")
         snap = state.empty() if plan.empty else state.snapshot
         if snap is None:
             raise ApiError(503, "The data set is still loading.")
-        return _aibridge(snap, config, path[len(PREFIX) + 1 :])
+        return _aibridge(snap, config, generation, path[len(prefix) + 1 :])
     except ApiError as error:
         return error_response(error)
 
 
-def _aibridge(snap: Snapshot, config: Config, rest: str) -> Response:
+def _aibridge(snap: Snapshot, config: Config, generation: Generation, rest: str) -> Response:
+    """A management view for GET on an operation this generation serves, else the catch-all."""
     match = _SESSION.fullmatch(rest)
-    if request.method != "GET" or (rest not in VIEWS and match is None):
+    operation = _SESSION_OPERATION if match is not None else rest
+    if request.method != "GET" or operation not in generation.operations:
         return text_response(aibridge.provider_catch_all(snap, request, rest))
-    viewer = _viewer(snap, config)
+    caller = aibridge.Caller(_viewer(snap, config), generation)
     if match is not None:
-        return aibridge.get_session_threads(snap, viewer, request, match.group(1))
-    return VIEWS[rest](snap, viewer, request)
+        return aibridge.get_session_threads(snap, caller, request, match.group(1))
+    return VIEWS[rest](snap, caller, request)
 
 
 def _viewer(snap: Snapshot, config: Config) -> Viewer:

@@ -1,0 +1,16 @@
+"""Semantic checks no schema can express, grouped by concern; importing this package registers them."""
+
+from __future__ import annotations
+
+from app.contract.checks import (  # noqa: F401  (imported for their @check registrations, in report order)
+    pagination,
+    ordering,
+    cursors,
+    filters,
+    consistency,
+    errors,
+    permissions,
+)
+from app.contract.checks.registry import REGISTRY, Check, CheckContext, check
+
+__all__ = ["REGISTRY", "Check", "CheckContext", "check"]

@@ -1,0 +1,85 @@
+"""The check registry: small functions, each registered with a name, a group and a one-line meaning."""
+
+from __future__ import annotations
+
+import random
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.contract.client import ContractClient
+from app.contract.facts import Facts
+from app.contract.violations import CheckSkipped
+from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint
+
+__all__ = ["REGISTRY", "Check", "CheckContext", "check"]
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    """Everything a check may use: clients, discovered facts, strictness and the seed."""
+
+    client: ContractClient
+    member: ContractClient | None
+    facts: Facts
+    strictness: str
+    seed: int
+    samples: int  # how many sessions/values a check examines
+    cap: int = 5000  # the most items one walk may visit
+
+    @property
+    def strict(self) -> bool:
+        return self.strictness == "strict"
+
+    @property
+    def window_q(self) -> str:
+        return self.facts.window_q
+
+    def rng(self, name: str) -> random.Random:
+        """A generator seeded by the run's seed and the check's name, so each check is reproducible alone."""
+        return random.Random(self.seed * 1_000_003 + zlib.crc32(name.encode()))
+
+    def list_endpoints(self) -> list[ListEndpoint]:
+        """Sessions, and interceptions when this server still serves them."""
+        return [INTERCEPTIONS, SESSIONS] if self.facts.interceptions_served else [SESSIONS]
+
+
+CheckFunc = Callable[[CheckContext], None]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A registered check; ``run`` raises a ContractViolation, CheckSkipped, or returns on success."""
+
+    name: str
+    group: str
+    description: str
+    func: CheckFunc
+    needs_interceptions: bool = False
+    needs_member: bool = False
+    needs_data: bool = True
+
+    def run(self, ctx: CheckContext) -> None:
+        if self.needs_member and ctx.member is None:
+            raise CheckSkipped("no member token given (--member-token)")
+        if self.needs_interceptions and not ctx.facts.interceptions_served:
+            raise CheckSkipped("the server does not serve /aibridge/interceptions as JSON (removed in 2026-06)")
+        if self.needs_data and ctx.facts.session_count == 0:
+            raise CheckSkipped("the token sees no sessions (a member token, or no AI Bridge traffic yet)")
+        self.func(ctx)
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(name: str, group: str, description: str, *, needs_interceptions: bool = False,
+          needs_member: bool = False, needs_data: bool = True) -> Callable[[CheckFunc], CheckFunc]:
+    """Register a check function under ``name``."""
+
+    def register(func: CheckFunc) -> CheckFunc:
+        if name in REGISTRY:
+            raise ValueError(f"check {name!r} registered twice")
+        REGISTRY[name] = Check(name, group, description, func, needs_interceptions, needs_member, needs_data)
+        return func
+
+    return register
