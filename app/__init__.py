@@ -10,6 +10,7 @@ from app.dataset.loader import DatasetOptions
 from app.errors import ApiError, route_not_found
 from app.gocompat import parse_rfc3339_nano
 from app.generations import load_generation
+from app.request import GoQueryRequest
 from app.schemagen import load_openapi
 from app.state import MockState
 from app.validation import ResponseValidator
@@ -39,6 +40,7 @@ def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
 
     config = config or Config()
     app = Flask(__name__)
+    app.request_class = GoQueryRequest
     app.config["MOCK"] = config
     app.config["GENERATION"] = generation = load_generation(config.generation)
     app.config["STATE"] = state = MockState(dataset_options(config), _validator(config), generation)

@@ -8,8 +8,10 @@ these bytes and messages, so the mock reproduces them rather than Python's defau
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -17,12 +19,64 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+# Go's encoder writes strings as UTF-8 and turns invalid bytes (kept as surrogate escapes here) into U+FFFD.
+_INVALID_BYTES = re.compile("[\udc80-\udcff]")
+
+
 def encode_json(value: Any) -> bytes:
     """Encode like Go's json.Encoder with SetEscapeHTML(true): compact, one line, trailing newline."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    text = _GoEncoder.encode(value)
     if any(ch in text for ch in _GO_ESCAPES):
         text = "".join(_GO_ESCAPES.get(ch, ch) for ch in text)
-    return text.encode("utf-8") + b"\n"
+    try:
+        return text.encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return _INVALID_BYTES.sub("\ufffd", text).encode("utf-8") + b"\n"
+
+
+def go_float(value: float) -> str:
+    """strconv.AppendFloat as encoding/json calls it: 'f' form in [1e-6, 1e21), else 'e' with e-7 not e-07."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"json: unsupported value: {value!r}")
+    magnitude = abs(value)
+    if magnitude != 0 and (magnitude < 1e-6 or magnitude >= 1e21):
+        text = repr(value)  # Python's shortest round-trip digits, as Go's -1 precision
+        return re.sub(r"e([+-])0(\d)$", r"e\1\2", text)
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class _Encoder(json.JSONEncoder):
+    """json.JSONEncoder with Go's float format; the C encoder is kept for values without floats."""
+
+    def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+        if not _has_float(o):
+            return super().iterencode(o, _one_shot)
+        return json.encoder._make_iterencode(  # type: ignore[attr-defined]  # the pure-Python encoder
+            {},
+            self.default,
+            json.encoder.encode_basestring,
+            self.indent,
+            go_float,
+            self.key_separator,
+            self.item_separator,
+            self.sort_keys,
+            self.skipkeys,
+            _one_shot,
+        )(o, 0)
+
+
+def _has_float(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    if isinstance(value, dict):
+        return any(_has_float(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_float(v) for v in value)
+    return False
+
+
+_GoEncoder = _Encoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def encode_fragment(value: Any) -> bytes:
@@ -55,6 +109,8 @@ def go_quote(value: str) -> str:
     for ch in value:
         if ch in ('"', "\\"):
             out.append("\\" + ch)
+        elif "\udc80" <= ch <= "\udcff":
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")  # an invalid UTF-8 byte, kept by surrogateescape
         elif ch in _QUOTE_CONTROL:
             out.append(_QUOTE_CONTROL[ch])
         elif ch == " " or (ch.isprintable() and unicodedata.category(ch) not in ("Zs", "Zl", "Zp")):

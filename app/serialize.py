@@ -14,8 +14,8 @@ from typing import Any
 from app.dataset.records import JSON, Detail, public
 from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
 from app.dataset.store import Dataset
-from app.gocompat import encode_fragment, encode_json, format_time
 from app.generations import Generation
+from app.gocompat import encode_fragment, encode_json, format_time
 from app.validation import Breach, ResponseValidator
 
 ITEM_CACHE_SIZE = 50_000
@@ -84,9 +84,9 @@ class Serializer:
         body = self._shape("AIBridgeInterception", self.interception(row))
         return encode_fragment(body), self._check("AIBridgeInterception", body)
 
-    def _session_checked(self, row: SessionRow) -> tuple[JSON, Breach | None]:
+    def _session_checked(self, row: SessionRow) -> tuple[bytes, Breach | None]:
         body = self._shape("AIBridgeSession", self.session(row))
-        return body, self._check("AIBridgeSession", body)
+        return encode_fragment(body), self._check("AIBridgeSession", body)
 
     def _threads_checked(self, key: int, page_roots: tuple[int, ...]) -> tuple[bytes, Breach | None]:
         body = self._shape("AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots)))

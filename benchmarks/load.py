@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,11 +25,21 @@ done = function(summary, latency, requests)
 end
 """
 
-# Rotates over many paths (one per request, round robin per thread): pages no cache has seen yet.
+# Rotates over many paths, one per request: pages no cache has seen yet. Each wrk thread starts at
+# its own share of the list, or the threads would walk it in step and the second would hit the
+# pages the first had just cached.
 _ROTATE = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 local i = 0
+init = function(args)
+  i = math.floor((id or 0) * #paths / %d)
+end
 request = function()
   i = i %% #paths + 1
   return wrk.format(nil, paths[i])
@@ -49,6 +62,9 @@ class Result:
     p90_ms: float
     p99_ms: float
     errors: int  # socket errors, timeouts and non-2xx/3xx answers
+    server_cpu: float  # CPU seconds per second of the server under test (1.0 = one core)
+    other_cpu: float  # share of the machine's CPU used by processes other than the server and wrk
+    steal: float  # share of the machine's CPU the hypervisor gave to other virtual machines
 
     @property
     def rps(self) -> float:
@@ -80,6 +96,19 @@ def ensure_wrk() -> str:
     return found
 
 
+def _cpu_times() -> tuple[float, float]:
+    """(busy, stolen) CPU seconds of the whole machine since boot; stolen: taken by the hypervisor."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    tick = os.sysconf("SC_CLK_TCK")
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _apt(args: list[str]) -> int:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     done = subprocess.run(["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL,
@@ -92,22 +121,31 @@ def wrk_version() -> str:
     return (out.stdout + out.stderr).splitlines()[0].strip() if (out.stdout + out.stderr) else "?"
 
 
-def run(url: str, *, token: str = "", connections: int = 1, threads: int = 1, seconds: float = 5.0,
-        rotate: list[str] | None = None) -> Result:
-    """One wrk run against ``url`` (or round robin over the ``rotate`` paths on the same host)."""
+def run(url: str, server_cpu: Callable[[], float], *, token: str = "", connections: int = 1, threads: int = 1,
+        seconds: float = 5.0, rotate: list[str] | None = None) -> Result:
+    """One wrk run against ``url`` (or round robin over the ``rotate`` paths on the same host).
+
+    ``server_cpu`` reads the CPU seconds the server has used so far: with the machine's and wrk's,
+    it tells how much of the machine other processes took during the run (the run is then noisy).
+    """
     with tempfile.TemporaryDirectory(prefix="aibridge-bench-") as tmp:
         script = Path(tmp) / "bench.lua"
         lua = _REPORT
         if rotate:
             paths = Path(tmp) / "paths.txt"
             paths.write_text("\n".join(rotate) + "\n")
-            lua = _ROTATE % paths + lua
+            lua = _ROTATE % (paths, threads) + lua
         script.write_text(lua)
         args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
                 "-s", str(script)]
         if token:
             args += ["-H", f"Coder-Session-Token: {token}"]
+        before = (time.monotonic(), _cpu_times(), server_cpu(), _children_cpu())
         out = subprocess.run([*args, url], capture_output=True, text=True, check=False)
+        wall = time.monotonic() - before[0]
+        after = _cpu_times()
+        busy, steal = after[0] - before[1][0], after[1] - before[1][1]
+        server, wrk = server_cpu() - before[2], _children_cpu() - before[3]
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCH ")), None)
     if out.returncode != 0 or line is None:
         raise LoadError(f"wrk failed ({out.returncode}) on {url}:\n{out.stdout}\n{out.stderr}")
@@ -123,4 +161,28 @@ def run(url: str, *, token: str = "", connections: int = 1, threads: int = 1, se
         p90_ms=data["p90_us"] / 1000,
         p99_ms=data["p99_us"] / 1000,
         errors=errors,
+        server_cpu=server / wall,
+        other_cpu=max(0.0, busy - server - wrk) / (wall * (os.cpu_count() or 1)),
+        steal=steal / (wall * (os.cpu_count() or 1)),
+    )
+
+
+def merge(results: list[Result]) -> Result:
+    """Several runs of one request as one: totals, and the time-weighted mean of the rest."""
+    seconds = sum(r.seconds for r in results)
+
+    def mean(values: list[float]) -> float:
+        return sum(v * r.seconds for v, r in zip(values, results, strict=True)) / seconds
+
+    return Result(
+        requests=sum(r.requests for r in results),
+        bytes=sum(r.bytes for r in results),
+        seconds=seconds,
+        p50_ms=mean([r.p50_ms for r in results]),
+        p90_ms=mean([r.p90_ms for r in results]),
+        p99_ms=mean([r.p99_ms for r in results]),
+        errors=sum(r.errors for r in results),
+        server_cpu=mean([r.server_cpu for r in results]),
+        other_cpu=mean([r.other_cpu for r in results]),
+        steal=mean([r.steal for r in results]),
     )

@@ -25,6 +25,7 @@ WORK = ROOT / "benchmarks" / ".work"
 MOCK = ROOT / ".venv" / "bin" / "aibridge-mock"
 PRISM = WORK / "node_modules" / ".bin" / "prism"
 BAR = re.compile(r"\[[#-]{30}\]")  # app/progress.py draws a 30-cell bar
+LOADED = re.compile(r"loaded in ([0-9.]+)s")  # the banner's data set load time
 READY_TIMEOUT = 300.0
 
 
@@ -70,6 +71,18 @@ def _pss_kb(pid: int) -> int:
         if line.startswith("Pss:"):
             return int(line.split()[1])
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a process and its children (workers), so far."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:
@@ -140,6 +153,11 @@ class Process:
 
     def output(self) -> str:
         return self._reader.text() if self._reader else ""
+
+    def load_seconds(self) -> float | None:
+        """The data set load time the banner reports (the part a progress bar covers)."""
+        found = LOADED.search(self.output())
+        return float(found.group(1)) if found else None
 
     def _await_ready(self, started: float, path: str, token: str) -> float:
         while time.monotonic() - started < READY_TIMEOUT:

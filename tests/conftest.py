@@ -62,12 +62,6 @@ def make_app() -> Callable[..., Flask]:
 
 
 @pytest.fixture(scope="session")
-def make_client_get() -> Callable[[FlaskClient, str], Get]:
-    """Bind the GET helper to another app's client and default token."""
-    return make_get
-
-
-@pytest.fixture(scope="session")
 def app() -> Flask:
     return build_app()
 
@@ -182,3 +176,73 @@ def expect_error() -> ExpectError:
         assert response.data.decode() == go_json(body).decode()
 
     return check
+
+
+HTML = "<b>Tom & Jerry</b>"
+
+# Edges the seeded data never produces: a session without prompts, HTML characters, null metadata,
+# odd credential hints, an interception still in flight.
+EDGE_FIXTURE = {
+    "interceptions": [
+        {  # no prompt at all, null metadata, a long credential hint
+            "id": "a9000000-0000-4000-8000-000000000001",
+            "initiator": "bob",
+            "provider": "anthropic",
+            "model": "claude-sonnet-4-5-20250929",
+            "metadata": None,
+            "credential_kind": "byok",
+            "credential_hint": "sk-ant-api03-...-abcdefgh",
+            "client_session_id": "quiet-session",
+            "started_at": "2026-05-14T11:00:00.120+02:00",
+            "ended_at": "2026-05-14T09:00:01Z",
+        },
+        {  # HTML characters and U+2028 in a prompt, a hint without the mask
+            "id": "a9000000-0000-4000-8000-000000000002",
+            "initiator": "alice",
+            "provider": "openai",
+            "model": "gpt-5",
+            "client": "Codex",
+            "credential_hint": "abcdef",
+            "client_session_id": "html-session",
+            "started_at": "2026-05-14T10:00:00Z",
+            "ended_at": "2026-05-14T10:00:02.5Z",
+            "user_prompts": [
+                {
+                    "id": "c9000000-0000-4000-8000-000000000001",
+                    "prompt": HTML + " \u2028",
+                    "created_at": "2026-05-14T10:00:00.000100Z",
+                }
+            ],
+        },
+        {  # a properly masked BYOK hint
+            "id": "a9000000-0000-4000-8000-000000000003",
+            "initiator": "alice",
+            "provider": "anthropic",
+            "model": "claude-sonnet-4-5-20250929",
+            "credential_kind": "byok",
+            "credential_hint": "sk-a...efgh",
+            "client_session_id": "byok-session",
+            "started_at": "2026-05-14T12:00:00Z",
+            "ended_at": "2026-05-14T12:00:09Z",
+        },
+        {  # still in flight: its model, client and session must appear nowhere
+            "id": "a9000000-0000-4000-8000-000000000004",
+            "initiator": "alice",
+            "provider": "openai",
+            "model": "ghost-model",
+            "client": "Ghost",
+            "started_at": "2026-05-14T13:00:00Z",
+        },
+    ]
+}
+
+
+@pytest.fixture(scope="session")
+def edge_get(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Get:
+    """GET helper (owner token) for a mock serving only EDGE_FIXTURE."""
+    path = tmp_path_factory.mktemp("fixtures") / "edges.json"
+    path.write_text(json.dumps(EDGE_FIXTURE), encoding="utf-8")
+    app = build_app(interceptions=0, fixtures=(path,))
+    return make_get(app.test_client(), app.config["STATE"].snapshot.dataset.personas[0].token)

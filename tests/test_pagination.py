@@ -1,4 +1,4 @@
-"""ParsePagination and the limit rules of the four list endpoints (spec 1.1), and the cursor checks (1.2, 1.3)."""
+"""ParsePagination and the limit rules of the four list endpoints (spec 1.1); cursor checks (1.2, 1.3)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ UNKNOWN_ID = "5c3b1f0e-9d7a-4c2b-8e1f-0a9b8c7d6e5f"
 def _items(response: TestResponse) -> list[Any]:
     body = response.get_json()
     assert response.status_code == 200, body
-    return body["results"] if "results" in body else body["sessions"]
+    items: list[Any] = body["results"] if "results" in body else body["sessions"]
+    return items
 
 
 @pytest.mark.parametrize("path", ["/interceptions", "/sessions"])
@@ -62,20 +63,32 @@ def test_limit_over_1000_is_rejected_with_the_range_message(
             [
                 (
                     "limit",
-                    INT32.format(name="limit", why='strconv.ParseInt: parsing "99999999999": value out of range'),
+                    INT32.format(
+                        name="limit", why='strconv.ParseInt: parsing "99999999999": value out of range'
+                    ),
                 )
             ],
         ),
         (
             "limit=2147483648",
-            [("limit", INT32.format(name="limit", why='strconv.ParseInt: parsing "2147483648": value out of range'))],
+            [
+                (
+                    "limit",
+                    INT32.format(
+                        name="limit", why='strconv.ParseInt: parsing "2147483648": value out of range'
+                    ),
+                )
+            ],
         ),
-        ("limit=1.5", [("limit", INT32.format(name="limit", why='strconv.ParseInt: parsing "1.5": invalid syntax'))]),
+        (
+            "limit=1.5",
+            [("limit", INT32.format(name="limit", why='strconv.ParseInt: parsing "1.5": invalid syntax'))],
+        ),
         ("limit=5&limit=6", [("limit", TWICE)]),
         ("offset=-3", [("offset", INT32.format(name="offset", why="value is negative"))]),
         ("after_id=nope", [BAD_AFTER_ID]),
         ("after_id=" + "g" * 32, [BAD_AFTER_ID]),
-        # Every error is collected and reported in parse order (after_id, limit, offset), whatever the URL order.
+        # Every error is collected and reported in parse order (after_id, limit, offset), not URL order.
         (
             "offset=x&limit=-2&after_id=123",
             [
@@ -103,7 +116,9 @@ def test_parse_errors_come_before_the_limit_range_check(
     get: Get, expect_error: ExpectError, path: str
 ) -> None:
     response = get(path, limit="5000", offset="-1")
-    expect_error(response, 400, INVALID, validations=[("offset", INT32.format(name="offset", why="value is negative"))])
+    expect_error(
+        response, 400, INVALID, validations=[("offset", INT32.format(name="offset", why="value is negative"))]
+    )
 
 
 @pytest.mark.parametrize("path", LISTS)
@@ -128,7 +143,9 @@ def test_after_id_is_parsed_but_ignored_outside_interceptions(get: Get, path: st
 
 def test_interceptions_after_id_with_offset_is_rejected(get: Get, expect_error: ExpectError) -> None:
     response = get("/interceptions", after_id=UNKNOWN_ID, offset="1")
-    expect_error(response, 400, INVALID, "Cannot use both after_id and offset pagination in the same request.")
+    expect_error(
+        response, 400, INVALID, "Cannot use both after_id and offset pagination in the same request."
+    )
 
 
 def test_interceptions_after_id_with_offset_zero_is_accepted(get: Get) -> None:
@@ -141,10 +158,14 @@ def test_interceptions_cursor_and_offset_conflict_is_reported_before_the_limit_r
     get: Get, expect_error: ExpectError
 ) -> None:
     response = get("/interceptions", after_id=UNKNOWN_ID, offset="2", limit="5000")
-    expect_error(response, 400, INVALID, "Cannot use both after_id and offset pagination in the same request.")
+    expect_error(
+        response, 400, INVALID, "Cannot use both after_id and offset pagination in the same request."
+    )
 
 
-def test_interceptions_limit_range_is_reported_before_a_bad_query(get: Get, expect_error: ExpectError) -> None:
+def test_interceptions_limit_range_is_reported_before_a_bad_query(
+    get: Get, expect_error: ExpectError
+) -> None:
     expect_error(get("/interceptions", limit="5000", q="foo:bar"), 400, *LIMIT_RANGE)
 
 
@@ -155,7 +176,13 @@ def test_interceptions_bad_query_is_reported_before_an_unknown_cursor(get: Get) 
 
 @pytest.mark.parametrize(
     "cursor",
-    [UNKNOWN_ID, UNKNOWN_ID.upper(), "{" + UNKNOWN_ID + "}", "urn:uuid:" + UNKNOWN_ID, UNKNOWN_ID.replace("-", "")],
+    [
+        UNKNOWN_ID,
+        UNKNOWN_ID.upper(),
+        "{" + UNKNOWN_ID + "}",
+        "urn:uuid:" + UNKNOWN_ID,
+        UNKNOWN_ID.replace("-", ""),
+    ],
     ids=["canonical", "upper", "braces", "urn", "hex32"],
 )
 def test_interceptions_unknown_cursor_is_an_invalid_pagination_cursor(
@@ -223,6 +250,38 @@ def test_sessions_unknown_cursor_names_the_id_go_quoted(
         "Query parameter has invalid value.",
         f"after_session_id: session {quoted} not found",
     )
+
+
+def test_sessions_cursor_quotes_raw_bytes_like_go(
+    client: FlaskClient, owner_token: str, expect_error: ExpectError
+) -> None:
+    # Go's url.Query keeps the undecodable byte and %q prints it as \xff.
+    response = client.get(
+        "/api/v2/aibridge/sessions?after_session_id=%FF", headers={"Coder-Session-Token": owner_token}
+    )
+    expect_error(
+        response, 400, "Query parameter has invalid value.", 'after_session_id: session "\\xff" not found'
+    )
+
+
+def test_sessions_empty_after_session_id_is_no_cursor_and_allows_offset(get: Get) -> None:
+    assert (
+        get("/sessions", after_session_id="", offset="3", limit="2").data
+        == get("/sessions", offset="3", limit="2").data
+    )
+
+
+def test_sessions_cursor_and_offset_conflict_is_reported_before_the_limit_range(
+    get: Get, expect_error: ExpectError
+) -> None:
+    response = get("/sessions", after_session_id="anything", offset="1", limit="5000")
+    expect_error(
+        response, 400, INVALID, "Cannot use both after_session_id and offset pagination in the same request."
+    )
+
+
+def test_sessions_limit_range_is_reported_before_a_bad_query(get: Get, expect_error: ExpectError) -> None:
+    expect_error(get("/sessions", limit="5000", q="bare"), 400, *LIMIT_RANGE)
 
 
 def test_sessions_bad_query_is_reported_before_an_unknown_cursor(get: Get) -> None:

@@ -71,8 +71,8 @@ def expect_status(ex: Exchange, *statuses: int) -> None:
 def expect_json(ex: Exchange) -> Any:
     """The JSON body of an answer that must be JSON."""
     if not ex.is_json:
-        raise ShapeViolation(f"Content-Type is {ex.content_type or 'missing'!r}, not application/json: {ex.text()}",
-                             request=ex.curl)
+        raise ShapeViolation(f"Content-Type is {ex.content_type or 'missing'!r}, not application/json: "
+                             f"{ex.text()}", request=ex.curl)
     try:
         return ex.json()
     except ValueError as exc:
@@ -118,7 +118,8 @@ def object_field(obj: Any, key: str, path: str, ex: Exchange) -> dict[str, Any]:
 def string_list(obj: Any, key: str, path: str, ex: Exchange) -> list[str]:
     value = _get(obj, key, path, ex)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ShapeViolation(f"expected a list of strings, got {value!r}", request=ex.curl, path=f"{path}.{key}")
+        raise ShapeViolation(f"expected a list of strings, got {value!r}", request=ex.curl,
+                             path=f"{path}.{key}")
     return value
 
 
@@ -134,7 +135,8 @@ def time_field(obj: Any, key: str, path: str, ex: Exchange) -> int:
 def user_field(obj: Any, path: str, ex: Exchange) -> tuple[str, str]:
     """The ``initiator`` of an item: (id, username)."""
     user = object_field(obj, "initiator", path, ex)
-    return str_field(user, "id", f"{path}.initiator", ex), str_field(user, "username", f"{path}.initiator", ex)
+    where = f"{path}.initiator"
+    return str_field(user, "id", where, ex), str_field(user, "username", where, ex)
 
 
 @dataclass(frozen=True)

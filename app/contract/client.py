@@ -19,6 +19,7 @@ import requests
 
 __all__ = [
     "API_PREFIX",
+    "MEMBER_TOKEN_PLACEHOLDER",
     "TOKEN_HEADER",
     "TOKEN_PLACEHOLDER",
     "ContractClient",
@@ -32,6 +33,7 @@ __all__ = [
 API_PREFIX = "/api/v2"
 TOKEN_HEADER = "Coder-Session-Token"
 TOKEN_PLACEHOLDER = "$AIBRIDGE_MOCK_VERIFY_TOKEN"
+MEMBER_TOKEN_PLACEHOLDER = "$AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN"
 _NO_BODY = object()
 _RETRIES_ON_429 = 3
 Params = dict[str, str | int]
@@ -51,8 +53,8 @@ def normalise_base_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def curl_command(method: str, url: str, headers: dict[str, str], secrets: tuple[str, ...]) -> str:
-    """A curl line for a request; secrets become ``$AIBRIDGE_MOCK_VERIFY_TOKEN`` (double-quoted to expand)."""
+def curl_command(method: str, url: str, headers: dict[str, str], secrets: dict[str, str]) -> str:
+    """A curl line for a request; each secret becomes its placeholder variable (double-quoted to expand)."""
     parts = ["curl", "-sS"]
     if method.upper() != "GET":
         parts += ["-X", method.upper()]
@@ -64,10 +66,10 @@ def curl_command(method: str, url: str, headers: dict[str, str], secrets: tuple[
     return " ".join(parts)
 
 
-def _redact(value: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
+def _redact(value: str, secrets: dict[str, str]) -> str:
+    for secret, placeholder in secrets.items():
         if secret:
-            value = value.replace(secret, TOKEN_PLACEHOLDER)
+            value = value.replace(secret, placeholder)
     return value
 
 
@@ -124,16 +126,22 @@ class Exchange:
 class ContractClient:
     """GET requests against ``<base>/api/v2`` with one token, recorded as curl commands."""
 
-    def __init__(self, base_url: str, token: str | None, *, secrets: tuple[str, ...] = (),
+    def __init__(self, base_url: str, token: str | None, *, secrets: dict[str, str] | None = None,
                  limiter: RateLimiter | None = None, timeout: float = 30.0) -> None:
         self.base_url = normalise_base_url(base_url)
         self.token = token
-        self.secrets = tuple(s for s in (token, *secrets) if s)
+        # secret -> the variable standing for it in curl lines; the main token is $AIBRIDGE_MOCK_VERIFY_TOKEN
+        default = {token: TOKEN_PLACEHOLDER} if token else {}
+        self.secrets = dict(secrets) if secrets is not None else default
         self.limiter = limiter or RateLimiter(0)
         self.timeout = timeout
         self.requests_sent = 0
         self._session = requests.Session()
         self._session.trust_env = False  # a CI proxy must not see (or break) the token-bearing requests
+
+    def close(self) -> None:
+        """Close the connection pool (shared with every ``with_token`` clone)."""
+        self._session.close()
 
     @property
     def api_url(self) -> str:
@@ -141,11 +149,13 @@ class ContractClient:
 
     def with_token(self, token: str | None) -> ContractClient:
         """The same server and limiter with another token (None: send no token at all)."""
-        clone = ContractClient(self.base_url, token, secrets=self.secrets, limiter=self.limiter, timeout=self.timeout)
+        clone = ContractClient(self.base_url, token, secrets=self.secrets, limiter=self.limiter,
+                               timeout=self.timeout)
         clone._session = self._session
         return clone
 
-    def get(self, path: str, params: Params | None = None, *, headers: dict[str, str] | None = None) -> Exchange:
+    def get(self, path: str, params: Params | None = None, *,
+            headers: dict[str, str] | None = None) -> Exchange:
         """GET ``/api/v2`` + path; raises :class:`UnreachableError` when the server cannot be reached."""
         query = urlencode({k: str(v) for k, v in (params or {}).items()})
         url = self.api_url + path + (f"?{query}" if query else "")

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.contract.body import format_rfc3339, list_page, parse_rfc3339
+from app.contract.body import format_rfc3339, parse_rfc3339
 from app.contract.client import ContractClient, Exchange, UnreachableError
 from app.contract.qgrammar import Vocabulary
 from app.contract.violations import NotAIBridgeError, ServerUnreachableError, TokenRejectedError
@@ -54,7 +54,7 @@ def _describe(ex: Exchange) -> str:
             body = None
         if isinstance(body, dict) and isinstance(body.get("message"), str):
             detail = body.get("detail")
-            return body["message"] + (f" ({detail})" if isinstance(detail, str) and detail else "")
+            return str(body["message"]) + (f" ({detail})" if isinstance(detail, str) and detail else "")
     return ex.text(120).strip() or "(empty body)"
 
 
@@ -68,17 +68,19 @@ def preflight(client: ContractClient, member: ContractClient | None) -> Exchange
     if ex.status == 401:
         raise TokenRejectedError(f"the token (--token) was rejected with 401: {_describe(ex)}")
     if ex.status == 403:
-        raise NotAIBridgeError(f"{where} answered 403, AI Bridge is not licensed or not enabled: {_describe(ex)}")
+        raise NotAIBridgeError(f"{where} answered 403, AI Bridge is not licensed or not enabled: "
+                               f"{_describe(ex)}")
     if ex.status == 404:
-        raise NotAIBridgeError(f"{where} answered 404 ({_describe(ex)}): an open-source build, an older Coder "
-                               "without AI Bridge sessions, or a wrong --url")
+        raise NotAIBridgeError(f"{where} answered 404 ({_describe(ex)}): an open-source build, an older "
+                               "Coder without AI Bridge sessions, or a wrong --url")
     if ex.status != 200 or not ex.is_json or not isinstance(_safe_json(ex), dict):
         raise NotAIBridgeError(f"{where} answered {ex.status} {ex.content_type or 'without Content-Type'}, "
                                f"not Coder's JSON: {_describe(ex)}")
     if member is not None:
         answer = member.get("/aibridge/sessions", {"limit": 1})
         if answer.status == 401:
-            raise TokenRejectedError(f"the member token (--member-token) was rejected with 401: {_describe(answer)}")
+            raise TokenRejectedError("the member token (--member-token) was rejected with 401: "
+                                     f"{_describe(answer)}")
     return ex
 
 
@@ -108,33 +110,41 @@ def _anchor(newest: int | None, now: int) -> int:
 
 def discover(client: ContractClient, first: Exchange) -> Facts:
     """Read first pages, models, clients and a few sessions' threads."""
-    sessions = list_page(client.get("/aibridge/sessions", {"limit": SAMPLE}), "sessions")
+    session_count, sessions = _lenient(client.get("/aibridge/sessions", {"limit": SAMPLE}), "sessions")
     probe = client.get("/aibridge/interceptions", {"limit": SAMPLE})
-    served = probe.status == 200 and probe.is_json and isinstance(_safe_json(probe), dict) \
-        and "results" in probe.json()
-    interceptions = list_page(probe, "results").items if served else []
+    served = probe.status == 200 and probe.is_json and isinstance(_safe_json(probe), dict)
+    interceptions = _lenient(probe, "results")[1] if served else []
     models = _strings(client.get("/aibridge/models", {"limit": 1000}))
     clients = _strings(client.get("/aibridge/clients", {"limit": 1000}))
-    items = [*sessions.items, *interceptions]
+    items = [*sessions, *interceptions]
     times = sorted({t for item in items for k in ("started_at", "last_active_at")
                     if isinstance(item.get(k), str) and (t := parse_rfc3339(item[k])) is not None})
     users = {u["id"]: u["username"] for item in items if isinstance(u := item.get("initiator"), dict)
              and isinstance(u.get("id"), str) and isinstance(u.get("username"), str)}
-    providers = {p for s in sessions.items for p in s.get("providers") or [] if isinstance(p, str)}
+    providers = {p for s in sessions for p in s.get("providers") or [] if isinstance(p, str)}
     providers |= {i["provider"] for i in interceptions if isinstance(i.get("provider"), str)}
     vocab = Vocabulary(
         usernames=tuple(sorted(set(users.values()))), user_ids=tuple(sorted(users)),
         providers=tuple(sorted(providers)), models=models, clients=clients,
-        session_ids=tuple(s["id"] for s in sessions.items if isinstance(s.get("id"), str)),
+        session_ids=tuple(s["id"] for s in sessions if isinstance(s.get("id"), str)),
         times=tuple(times[:: max(1, len(times) // 50)]),
     )
     return Facts(
         interceptions_served=served,
         anchor=_anchor(times[-1] if times else None, _server_now(first)),
-        sessions=tuple(sessions.items), session_count=sessions.count,
+        sessions=tuple(sessions), session_count=session_count,
         interceptions=tuple(interceptions), models=models, clients=clients, vocab=vocab,
-        threads=_threads(client, sessions.items), caller_id=_caller_id(client),
+        threads=_threads(client, sessions), caller_id=_caller_id(client),
     )
+
+
+def _lenient(ex: Exchange, key: str) -> tuple[int, list[dict[str, Any]]]:
+    """Count and items of a list answer, as far as they can be read: checks judge the shape, not discovery."""
+    body = _safe_json(ex) if ex.status == 200 and ex.is_json else None
+    raw = body.get(key) if isinstance(body, dict) else None
+    items = [i for i in raw if isinstance(i, dict)] if isinstance(raw, list) else []
+    count = body.get("count") if isinstance(body, dict) else None
+    return (count if isinstance(count, int) and not isinstance(count, bool) else len(items)), items
 
 
 def _strings(ex: Exchange) -> tuple[str, ...]:
@@ -150,7 +160,8 @@ def _threads(client: ContractClient, sessions: list[dict[str, Any]]) -> dict[str
         body = _safe_json(ex) if ex.status == 200 else None
         threads = body.get("threads") if isinstance(body, dict) else None
         if isinstance(threads, list):
-            found[session["id"]] = tuple(t["id"] for t in threads if isinstance(t, dict) and isinstance(t.get("id"), str))
+            ids = (t.get("id") for t in threads if isinstance(t, dict))
+            found[session["id"]] = tuple(i for i in ids if isinstance(i, str))
     return found
 
 

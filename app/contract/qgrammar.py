@@ -125,7 +125,8 @@ def valid_q(endpoint: str, vocab: Vocabulary) -> st.SearchStrategy[str]:
     keys = [k for k in KEYS[endpoint] if k not in _TIME_KEYS and (k != "session_id" or vocab.session_ids)]
 
     def assemble(chosen: list[str], window: list[str], with_window: bool, flips: list[bool]) -> list[str]:
-        return [_upper_key(t, f) for t, f in zip(chosen + (window if with_window else []), flips, strict=False)]
+        terms = chosen + (window if with_window else [])
+        return [_upper_key(t, f) for t, f in zip(terms, flips, strict=False)]
 
     terms = st.lists(st.sampled_from(keys), unique=True, max_size=3).flatmap(
         lambda ks: st.tuples(*[_values(vocab, k) for k in ks]).map(list))

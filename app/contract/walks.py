@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from app.contract.body import Page, expect_json, expect_status, format_rfc3339, list_page, str_field, time_field
+from app.contract.body import (
+    Page,
+    expect_json,
+    expect_status,
+    format_rfc3339,
+    list_page,
+    str_field,
+    time_field,
+)
 from app.contract.client import ContractClient, Exchange, Params
 from app.contract.violations import CheckSkipped, ShapeViolation
 
@@ -20,10 +28,10 @@ __all__ = [
     "MAX_LIMIT",
     "SESSIONS",
     "ListEndpoint",
+    "Threads",
     "Walk",
     "bounded_window",
     "cursor_walk",
-    "Threads",
     "fetch",
     "fetch_threads",
     "join_q",
@@ -88,7 +96,8 @@ class Walk:
         return out
 
 
-def offset_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50) -> Walk:
+def offset_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int,
+                max_pages: int = 50) -> Walk:
     """Pages ``offset = 0, n, 2n, ...`` until a short page."""
     walk = Walk()
     for number in range(max_pages):
@@ -99,7 +108,8 @@ def offset_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int
     raise CheckSkipped(f"{ep.path} q={q!r}: more than {max_pages} pages of {page_size}")
 
 
-def cursor_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50) -> Walk:
+def cursor_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int,
+                max_pages: int = 50) -> Walk:
     """Pages following the cursor (the last id of each page) until an empty or short page."""
     walk = Walk()
     cursor = ""
@@ -116,7 +126,7 @@ def cursor_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int
 
 
 def bounded_window(client: ContractClient, ep: ListEndpoint, base_q: str, cap: int) -> tuple[str, int]:
-    """A ``q`` (``base_q`` plus maybe a ``started_after``) matching between 1 and ``cap`` items, and its count."""
+    """A ``q`` (``base_q``, maybe plus ``started_after``) matching 1 to ``cap`` items, and its count."""
     count = fetch(client, ep, base_q, limit=1).count
     if count <= cap:
         return base_q, count

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from app.contract.checks import (  # noqa: F401  (imported for their @check registrations, in report order)
-    pagination,
-    ordering,
-    cursors,
-    filters,
+from app.contract.checks import (  # noqa: F401  (imported for their @check registrations)
     consistency,
+    cursors,
     errors,
+    filters,
+    ordering,
+    pagination,
     permissions,
 )
 from app.contract.checks.registry import REGISTRY, Check, CheckContext, check

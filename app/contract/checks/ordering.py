@@ -8,9 +8,9 @@ from typing import Any
 from app.contract.body import Page, expect_json, expect_status, time_field
 from app.contract.checks.registry import CheckContext, check
 from app.contract.client import Exchange
+from app.contract.qgrammar import term
 from app.contract.violations import OrderingViolation, ShapeViolation
 from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, Walk, fetch, fetch_threads, join_q
-from app.contract.qgrammar import term
 
 _UUIDISH = re.compile(r"^[0-9a-f-]+$")
 PAGE = 50

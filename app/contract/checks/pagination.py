@@ -6,7 +6,15 @@ from app.contract.body import Page, expect_json, expect_status
 from app.contract.checks.registry import CheckContext, check
 from app.contract.client import Exchange
 from app.contract.violations import PaginationViolation, ShapeViolation
-from app.contract.walks import MAX_LIMIT, ListEndpoint, bounded_window, fetch, fetch_threads, join_q, offset_walk
+from app.contract.walks import (
+    MAX_LIMIT,
+    ListEndpoint,
+    bounded_window,
+    fetch,
+    fetch_threads,
+    join_q,
+    offset_walk,
+)
 
 DEFAULT_LIMIT = 100
 THREADS_DEFAULT_LIMIT = 50

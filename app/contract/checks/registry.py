@@ -63,7 +63,7 @@ class Check:
         if self.needs_member and ctx.member is None:
             raise CheckSkipped("no member token given (--member-token)")
         if self.needs_interceptions and not ctx.facts.interceptions_served:
-            raise CheckSkipped("the server does not serve /aibridge/interceptions as JSON (removed in 2026-06)")
+            raise CheckSkipped("the server does not serve /aibridge/interceptions as JSON (removed 2026-06)")
         if self.needs_data and ctx.facts.session_count == 0:
             raise CheckSkipped("the token sees no sessions (a member token, or no AI Bridge traffic yet)")
         self.func(ctx)

@@ -1,0 +1,212 @@
+"""Runs the suite: preflight, discovery, the semantic checks and schemathesis, one result per check."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from app.contract.checks import REGISTRY, CheckContext
+from app.contract.client import (
+    MEMBER_TOKEN_PLACEHOLDER,
+    TOKEN_PLACEHOLDER,
+    ContractClient,
+    RateLimiter,
+    UnreachableError,
+)
+from app.contract.facts import Facts, discover, preflight
+from app.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
+from app.contract.violations import CannotRunError, CheckSkipped, ContractViolation, ServerUnreachableError
+
+__all__ = [
+    "STRICTNESS",
+    "CheckResult",
+    "Report",
+    "Verifier",
+    "VerifyOptions",
+    "all_check_names",
+    "parse_rate",
+]
+
+STRICTNESS = ("compatible", "strict")
+GROUP_ORDER = ("schema", "pagination", "ordering", "cursors", "filters", "consistency", "errors",
+               "permissions")
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    """What to verify and how hard."""
+
+    url: str
+    token: str
+    member_token: str | None = None
+    strictness: str = "compatible"
+    max_examples: int = 50
+    seed: int = 1
+    rate_limit: str | None = None  # "400/m": stay under Coder's 512 requests per minute
+    checks: tuple[str, ...] = ()  # empty: every check
+    timeout: float = 30.0
+
+    @property
+    def samples(self) -> int:
+        """How many sessions or values each semantic check examines."""
+        return max(3, self.max_examples // 5)
+
+
+@dataclass
+class CheckResult:
+    name: str
+    group: str
+    description: str
+    status: str  # pass, fail, skip, error
+    violations: list[ContractViolation] = field(default_factory=list)
+    reason: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    options: VerifyOptions
+    results: list[CheckResult]
+    seconds: float
+    requests: int
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        """0 conforms, 1 violates the contract, 2 a check could not run."""
+        if self.count("fail"):
+            return 1
+        return 2 if self.count("error") else 0
+
+
+def parse_rate(rate: str | None) -> int:
+    """``400/m`` -> requests per minute (also ``/s`` and ``/h``); None or empty -> 0 (unlimited)."""
+    if not rate:
+        return 0
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*([smh])\s*", rate)
+    if match is None:
+        raise CannotRunError(f"--rate-limit {rate!r}: expected N/s, N/m or N/h, e.g. 400/m")
+    per = {"s": 60.0, "m": 1.0, "h": 1 / 60}[match.group(2)]
+    return max(1, int(int(match.group(1)) * per))
+
+
+def all_check_names() -> list[str]:
+    """Every check, in report order."""
+    semantic = sorted(REGISTRY.values(), key=lambda c: GROUP_ORDER.index(c.group))
+    return [*OPERATIONS, *(c.name for c in semantic)]
+
+
+def _describe(name: str) -> tuple[str, str]:
+    if name in OPERATIONS:
+        return "schema", f"{OPERATIONS[name]} under schemathesis"
+    check = REGISTRY[name]
+    return check.group, check.description
+
+
+class Verifier:
+    """One verification run; checks can also be run one by one (the pytest form does)."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        if options.strictness not in STRICTNESS:
+            raise CannotRunError(f"--strictness must be one of {', '.join(STRICTNESS)}, "
+                                 f"not {options.strictness!r}")
+        unknown = sorted(set(options.checks) - set(all_check_names()))
+        if unknown:
+            raise CannotRunError(f"unknown checks {unknown}; see --list-checks")
+        self.options = options
+        secrets = {options.token: TOKEN_PLACEHOLDER}
+        if options.member_token:
+            secrets[options.member_token] = MEMBER_TOKEN_PLACEHOLDER
+        limiter = RateLimiter(parse_rate(options.rate_limit))
+        try:
+            self.client = ContractClient(options.url, options.token, secrets=secrets, limiter=limiter,
+                                         timeout=options.timeout)
+        except ValueError as exc:
+            raise CannotRunError(f"--url: {exc}") from None
+        self.member = self.client.with_token(options.member_token) if options.member_token else None
+        self._facts: Facts | None = None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Verifier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def facts(self) -> Facts:
+        """Preflight and discovery, once; raises CannotRunError when the suite cannot run."""
+        if self._facts is None:
+            try:
+                self._facts = discover(self.client, preflight(self.client, self.member))
+            except UnreachableError as exc:
+                raise ServerUnreachableError(f"the server stopped answering: {exc}") from None
+        return self._facts
+
+    def context(self) -> CheckContext:
+        return CheckContext(self.client, self.member, self.facts, self.options.strictness, self.options.seed,
+                            self.options.samples)
+
+    def selected(self) -> list[str]:
+        return [n for n in all_check_names() if not self.options.checks or n in self.options.checks]
+
+    def run_check(self, name: str) -> CheckResult:
+        """One semantic check."""
+        group, description = _describe(name)
+        result = CheckResult(name, group, description, "pass")
+        started = time.monotonic()
+        try:
+            REGISTRY[name].run(self.context())
+        except ContractViolation as violation:
+            violation.check = name
+            result.status, result.violations = "fail", [violation]
+        except CheckSkipped as skipped:
+            result.status, result.reason = "skip", str(skipped)
+        except UnreachableError as exc:
+            raise ServerUnreachableError(f"the server stopped answering during {name}: {exc}") from None
+        except CannotRunError:
+            raise
+        except Exception as exc:  # a bug in the check itself: reported, never counted as a pass
+            result.status, result.reason = "error", f"the check crashed: {type(exc).__name__}: {exc}"
+        result.seconds = time.monotonic() - started
+        return result
+
+    def run_schemathesis(self, names: Iterable[str]) -> list[CheckResult]:
+        """Schemathesis on the named operations (``schemathesis-sessions``...), in one engine run."""
+        names = list(names)
+        served = [n for n in names if n != "schemathesis-interceptions" or self.facts.interceptions_served]
+        settings = FuzzSettings(self.options.strictness, self.options.max_examples, self.options.seed,
+                                self.options.rate_limit)
+        started = time.monotonic()
+        labels = [OPERATIONS[n] for n in served]
+        outcomes = run_schemathesis(self.client, self.facts, settings, labels) if served else {}
+        elapsed = time.monotonic() - started
+        results = []
+        for name in names:
+            group, description = _describe(name)
+            outcome = outcomes.get(OPERATIONS[name])
+            if outcome is None:
+                reason = "the server does not serve /aibridge/interceptions as JSON"
+                results.append(CheckResult(name, group, description, "skip", reason=reason))
+                continue
+            for violation in outcome.violations:
+                violation.check = name
+            status = "fail" if outcome.violations else "pass"
+            results.append(CheckResult(name, group, f"{description}: {outcome.cases} cases", status,
+                                       list(outcome.violations), seconds=elapsed / max(1, len(served))))
+        return results
+
+    def run(self) -> Report:
+        """Everything selected; raises CannotRunError when the suite cannot run at all."""
+        started = time.monotonic()
+        _ = self.facts
+        names = self.selected()
+        results = self.run_schemathesis([n for n in names if n in OPERATIONS])
+        results += [self.run_check(n) for n in names if n not in OPERATIONS]
+        return Report(self.options, results, time.monotonic() - started, self.client.requests_sent)

@@ -1,0 +1,56 @@
+"""Fixtures of the contract tests: the mock served over HTTP in-process, plain and with one bug at a time."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+
+import pytest
+from breakage import Breakage
+from flask import Flask
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from app import create_app
+from app.config import Config
+from app.contract.pytest_suite import options_from_environment
+from app.contract.runner import VerifyOptions
+
+SEED = 7
+INTERCEPTIONS = 2000
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log(self, type: str, message: str, *args: object) -> None:
+        return None
+
+
+@pytest.fixture(scope="session")
+def mock_app() -> Flask:
+    return create_app(Config(seed=SEED, interceptions=INTERCEPTIONS, access_log=False))
+
+
+@pytest.fixture(scope="session")
+def tokens(mock_app: Flask) -> list[str]:
+    """Persona tokens: owner, auditor, then the members."""
+    return [p.token for p in mock_app.config["STATE"].snapshot.dataset.personas]
+
+
+@pytest.fixture(scope="session")
+def mock_url(mock_app: Flask, tokens: list[str]) -> Iterator[str]:
+    """The mock over real HTTP on a free port; ``<url>/bug/<name>`` serves it with one bug."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def aibridge_verify_options(mock_url: str, tokens: list[str]) -> VerifyOptions:
+    """AIBRIDGE_MOCK_VERIFY_URL/TOKEN when set, else the in-process mock, strictly."""
+    return options_from_environment() or VerifyOptions(
+        url=mock_url, token=tokens[0], member_token=tokens[2], strictness="strict", max_examples=20, seed=1)
