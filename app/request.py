@@ -17,7 +17,7 @@ class GoQueryRequest(Request):
     """
 
     @cached_property
-    def args(self) -> MultiDict[str, str]:  # type: ignore[override]  # same type, different decoding
+    def args(self) -> MultiDict[str, str]:
         pairs = parse_qsl(
             self.query_string.decode("latin-1"), keep_blank_values=True, errors="surrogateescape"
         )
