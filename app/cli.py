@@ -103,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["verify"]:
+        # verify has its own parser: argparse's REMAINDER would refuse a first argument like --url.
+        from app.contract.cli import cli_verify
+
+        return cli_verify(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
         from app.server import serve
@@ -118,10 +124,6 @@ def main(argv: list[str] | None = None) -> int:
             print("usage: aibridge-mock schemas derive DOCS.md [--out DIR]", file=sys.stderr)
             return 2
         return cli_derive(rest[1:])
-    if args.command == "verify":
-        from app.contract.cli import cli_verify
-
-        return cli_verify(list(args.rest))
     return 2
 
 

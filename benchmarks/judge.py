@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import load
 from report import mb
 
 if TYPE_CHECKING:
@@ -17,7 +16,7 @@ FLAT_LATENCY = ("filtered list", "deep cursor page", "session detail")  # the re
 BUSY = 0.15  # others' CPU share above which a run is called noisy
 
 
-def judge(b: Bench, prism: dict[str, load.Result] | None) -> None:
+def judge(b: Bench) -> None:
     """Add a row per figure to the report, PASS/FAIL where the issue sets a target."""
     s, r = b.s, b.report
     busy = [run for run in r.runs if run.result.other_cpu + run.result.steal > BUSY]
@@ -25,13 +24,13 @@ def judge(b: Bench, prism: dict[str, load.Result] | None) -> None:
         r.notes.insert(0, f"**The machine was shared**: in {len(busy)} of {len(r.runs)} load runs other "
                        f"processes or the hypervisor took over {BUSY:.0%} of its CPU (see the last columns); "
                        "absolute numbers are lower than on a quiet machine, ratios less affected.")
-    named = list(b.ours.items()) + [(f"prism {k}", v) for k, v in (prism or {}).items()]
+    prism = b.prism or None
+    named = list(b.ours.items()) + [(f"prism {k}", v) for k, v in b.prism.items()]
     for name, res in named:
         if res.errors:
             r.add(f"errors under load ({name})", f"{res.errors} of {res.requests}", "0", False)
     health, page = b.ours["healthz"], b.ours["limit=100"]
-    r.add("/healthz throughput (ceiling of the stack)", f"{health.rps:,.0f} req/s (mean of a run before and "
-          "one after the lists)", "reference", None)
+    r.add("/healthz throughput (ceiling of the stack)", f"{health.rps:,.0f} req/s", "reference", None)
     r.add(f"interceptions?limit=100 throughput, N={s.large:,}", f"{page.rps:,.0f} req/s "
           f"({page.rps / health.rps:.0%} of /healthz)", ">= 50% of /healthz", page.rps >= 0.5 * health.rps)
     cold = b.ours["cold"]

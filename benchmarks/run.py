@@ -28,6 +28,7 @@ OPENAPI = ROOT / "schemas" / "v5" / "openapi.json"
 API = "/api/v2/aibridge"
 COLD_PAGES = 1_000
 ROUNDS = 3  # latency runs alternate between the two data sets this many times
+WARM_UP_S = 2  # an unrecorded wrk run per throughput request first
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class Settings:
     throughput_s: float
 
 
-FULL = Settings(small=1_000, medium=100_000, large=1_000_000, default=5_000, latency_s=12, throughput_s=12)
-QUICK = Settings(small=1_000, medium=10_000, large=50_000, default=5_000, latency_s=3, throughput_s=2)
+FULL = Settings(small=1_000, medium=100_000, large=1_000_000, default=5_000, latency_s=12, throughput_s=15)
+QUICK = Settings(small=1_000, medium=10_000, large=50_000, default=5_000, latency_s=3, throughput_s=3)
 
 
 def free_port() -> int:
@@ -93,18 +94,24 @@ def bar_shown(process: servers.Process) -> bool:
 
 
 class Bench:
-    def __init__(self, settings: Settings, report: Report, token: str) -> None:
+    """The measurements of one benchmark run, taken server by server."""
+
+    def __init__(self, settings: Settings, report: Report, token: str, with_peer: bool) -> None:
         self.s = settings
+        self.with_peer = with_peer
         self.report = report
         self.token = token
         self.startups: dict[int, tuple[float, float | None, bool]] = {}  # wall, load (banner), bar
         self.memory: dict[int, servers.Memory] = {}
         self.latency: dict[int, dict[str, float]] = {}
         self.ours: dict[str, load.Result] = {}
+        self.prism: dict[str, load.Result] = {}
 
     def wrk(self, server: str, process: servers.Process, label: str, path: str, *, conns: int,
-            rotate: list[str] | None = None) -> load.Result:
-        seconds = self.s.latency_s / ROUNDS if conns == 1 else self.s.throughput_s
+            rotate: list[str] | None = None, split: bool = False) -> load.Result:
+        """One wrk run; ``split``: one of ROUNDS alternating runs sharing the figure's duration."""
+        seconds = self.s.latency_s if conns == 1 else self.s.throughput_s
+        seconds = seconds / ROUNDS if split else seconds
         result = load.run(process.base + path, lambda: servers.cpu_seconds(process.pid), token=self.token,
                           connections=conns, threads=min(conns, 2), seconds=seconds, rotate=rotate)
         return self.report.record(server, label, conns, result)
@@ -141,7 +148,8 @@ class Bench:
                 medians: dict[int, list[float]] = {n: [] for n, _, _ in sides}
                 for _ in range(ROUNDS):
                     for n, process, targets in sides:
-                        run = self.wrk(f"mock N={n:,}", process, name, targets.paths[name], conns=1)
+                        run = self.wrk(f"mock N={n:,}", process, name, targets.paths[name], conns=1,
+                                       split=True)
                         medians[n].append(run.p50_ms)
                 for n in medians:
                     self.latency[n][name] = statistics.median(medians[n])
@@ -155,13 +163,33 @@ class Bench:
         return picked
 
     def throughput(self, process: servers.Process, server: str, targets: Targets) -> None:
-        # /healthz before and after the lists: their mean is the reference, less exposed to drift.
-        health = [self.wrk(server, process, "/healthz", "/healthz", conns=8)]
+        """/healthz, the lists and Prism in alternating rounds, then pages no cache has seen.
+
+        Alternating, like the latencies: a ratio is then not a matter of which side ran while the
+        machine was busier.
+        """
+        requests = {"healthz": (server, process, "/healthz", "/healthz")}
         for name in ("limit=100", "limit=1"):
-            path = targets.paths[f"list {name}"]
-            self.ours[name] = self.wrk(server, process, f"list {name}", path, conns=8)
-        health.append(self.wrk(server, process, "/healthz (again)", "/healthz", conns=8))
-        self.ours["healthz"] = load.merge(health)
+            requests[name] = (server, process, f"list {name}", targets.paths[f"list {name}"])
+        peer = self.start_peer() if self.with_peer else None
+        try:
+            if peer is not None:
+                for name in ("limit=1", "limit=100"):
+                    requests[f"prism {name}"] = ("Prism", peer[0], f"list {name}",
+                                                 f"{peer[1]}/aibridge/interceptions?{name}")
+            for _, proc, _, path in requests.values():  # warm-up, not counted: Node's JIT, our caches
+                load.run(proc.base + path, lambda: 0.0, token=self.token, connections=8, threads=2,
+                         seconds=WARM_UP_S)
+            runs: dict[str, list[load.Result]] = {name: [] for name in requests}
+            for _ in range(ROUNDS):
+                for name, (who, proc, label, path) in requests.items():
+                    runs[name].append(self.wrk(who, proc, label, path, conns=8, split=True))
+        finally:
+            if peer is not None:
+                peer[0].stop()
+        for name, results in runs.items():
+            (self.prism if name.startswith("prism ") else self.ours)[name.removeprefix("prism ")] = \
+                load.merge(results)
         # Pages 200 rows apart at least, so that the second set (shifted by half a step) shares no
         # row with the first: each request renders and validates 100 records nobody asked for yet.
         pages = min(COLD_PAGES, targets.n_ended // 200)
@@ -173,23 +201,17 @@ class Bench:
         self.ours["cold-latency"] = self.wrk(server, process, "list limit=100, uncached pages", unseen[0],
                                              conns=1, rotate=unseen)
 
-    def peer(self) -> dict[str, load.Result] | None:
+    def start_peer(self) -> tuple[servers.Process, str]:
         print("starting Prism ...", flush=True)
         process, prefix = servers.start_prism(free_port(), OPENAPI, self.token)
         self.report.notes.append(
             f"Prism {servers.prism_version()} (`prism mock schemas/v5/openapi.json`, static examples) serves "
             f"the document's paths without its `servers` prefix `/api/v2`: requests went to "
             f"`{prefix or '(no prefix)'}/aibridge/...`. It read our OpenAPI 3.1 document as is "
-            "(no conversion needed)."
+            "(no conversion needed). It ran in the same rounds as our server, alternating with it, after "
+            f"a {WARM_UP_S} s warm-up run of each request (for both servers)."
         )
-        try:
-            url = f"{prefix}/aibridge/interceptions"
-            return {
-                "limit=1": self.wrk("Prism", process, "list limit=1", url + "?limit=1", conns=8),
-                "limit=100": self.wrk("Prism", process, "list limit=100", url + "?limit=100", conns=8),
-            }
-        finally:
-            process.stop()
+        return process, prefix
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,16 +230,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = Report()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    bench = Bench(settings, report, servers.owner_token())
-    prism = None
+    bench = Bench(settings, report, servers.owner_token(), with_peer=not args.no_peer)
     try:
         bench.startup_only(settings.default)
         targets = bench.scale()
-        prism = None if args.no_peer else bench.peer()
     except (servers.ServerError, load.LoadError) as exc:
         print(f"benchmark: {exc}", file=sys.stderr)
         return 1
-    judge(bench, prism)
+    judge(bench)
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     report.notes += [
         f"Load average before the run {' '.join(load_before)}, after it {' '.join(load_after)}. "
@@ -238,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         f"data sets: {settings.small:,} / {settings.default:,} (default) / {settings.medium:,} / "
         f"{settings.large:,} interceptions; wrk {settings.latency_s:g} s at 1 connection per request and "
         f"data set in {ROUNDS} runs alternating between the data sets (latency), "
-        f"{settings.throughput_s:g} s at 8 connections / 2 threads (throughput); {load.wrk_version()}"])
+        f"{settings.throughput_s:g} s at 8 connections / 2 threads (throughput, {ROUNDS} alternating runs "
+        f"for /healthz and the lists); {load.wrk_version()}"])
     print("\n" + text)
     if (args.write or not args.quick) and not args.no_write:
         RESULTS.write_text(text)

@@ -22,7 +22,8 @@ def _headline(report: Report) -> str:
 def _totals(report: Report) -> str:
     words = (("pass", "passed"), ("fail", "failed"), ("skip", "skipped"), ("error", "crashed"))
     parts = [f"{report.count(s)} {word}" for s, word in words if report.count(s)]
-    return f"{len(report.results)} checks: {', '.join(parts)} in {report.seconds:.1f}s"
+    sent = f", {report.requests} requests" if report.requests else ""
+    return f"{len(report.results)} checks: {', '.join(parts)} in {report.seconds:.1f}s{sent}"
 
 
 def _explain(result: CheckResult) -> list[str]:

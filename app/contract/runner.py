@@ -18,6 +18,7 @@ from app.contract.client import (
 from app.contract.facts import Facts, discover, preflight
 from app.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
 from app.contract.violations import CannotRunError, CheckSkipped, ContractViolation, ServerUnreachableError
+from app.schemagen import load_openapi
 
 __all__ = [
     "STRICTNESS",
@@ -117,6 +118,10 @@ class Verifier:
         unknown = sorted(set(options.checks) - set(all_check_names()))
         if unknown:
             raise CannotRunError(f"unknown checks {unknown}; see --list-checks")
+        try:
+            load_openapi("v5", options.strictness)  # fail now, not after the semantic checks ran
+        except FileNotFoundError as exc:
+            raise CannotRunError(str(exc)) from None
         self.options = options
         secrets = {options.token: TOKEN_PLACEHOLDER}
         if options.member_token:
@@ -129,6 +134,7 @@ class Verifier:
             raise CannotRunError(f"--url: {exc}") from None
         self.member = self.client.with_token(options.member_token) if options.member_token else None
         self._facts: Facts | None = None
+        self.fuzz_requests = 0  # sent by schemathesis, which has its own HTTP session
 
     def close(self) -> None:
         self.client.close()
@@ -187,6 +193,7 @@ class Verifier:
         labels = [OPERATIONS[n] for n in served]
         outcomes = run_schemathesis(self.client, self.facts, settings, labels) if served else {}
         elapsed = time.monotonic() - started
+        self.fuzz_requests += sum(len(o.requests) for o in outcomes.values())
         results = []
         for name in names:
             group, description = _describe(name)
@@ -209,4 +216,5 @@ class Verifier:
         names = self.selected()
         results = self.run_schemathesis([n for n in names if n in OPERATIONS])
         results += [self.run_check(n) for n in names if n not in OPERATIONS]
-        return Report(self.options, results, time.monotonic() - started, self.client.requests_sent)
+        requests = self.client.requests_sent + self.fuzz_requests
+        return Report(self.options, results, time.monotonic() - started, requests)

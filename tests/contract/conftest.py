@@ -40,7 +40,8 @@ def tokens(mock_app: Flask) -> list[str]:
 def mock_url(mock_app: Flask, tokens: list[str]) -> Iterator[str]:
     """The mock over real HTTP on a free port; ``<url>/bug/<name>`` serves it with one bug."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True,
+                         request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

@@ -87,7 +87,10 @@ def correct_mock(mock_url: str, tokens: list[str]) -> Iterator[Verifier]:
 
 @pytest.mark.parametrize("check", all_check_names())
 def test_check_passes_on_the_correct_mock(correct_mock: Verifier, check: str) -> None:
-    result = correct_mock.run_schemathesis([check])[0] if check in OPERATIONS else correct_mock.run_check(check)
+    if check in OPERATIONS:
+        result = correct_mock.run_schemathesis([check])[0]
+    else:
+        result = correct_mock.run_check(check)
     assert result.status == "pass", result
 
 
@@ -95,7 +98,8 @@ def test_a_server_without_interceptions_skips_their_checks_and_passes_the_rest(m
                                                                                tokens: list[str]) -> None:
     needs = {"schemathesis-interceptions", "order-interceptions", "cursor-walk-interceptions",
              "filter-interceptions", "sessions-agree-with-interceptions"}
-    others = {"schemathesis-sessions", "limit-honoured", "count-matches-walk", "error-bad-limit", "error-no-token"}
+    others = {"schemathesis-sessions", "limit-honoured", "count-matches-walk", "error-bad-limit",
+              "error-no-token"}
     options = replace(_options(f"{mock_url}/bug/no-interceptions", tokens), max_examples=5,
                       checks=tuple(sorted(needs | others)))
     with Verifier(options) as verifier:

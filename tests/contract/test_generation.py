@@ -1,4 +1,4 @@
-"""The q generators and schemathesis runs: valid strings are accepted, invalid ones rejected, same seed same run."""
+"""q generators and schemathesis runs: valid q accepted, invalid q rejected, same seed same requests."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def verifier(mock_url: str, tokens: list[str]) -> Iterator[Verifier]:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_valid_q_strings_match_the_grammar_and_the_mock_accepts_them(verifier: Verifier, endpoint: str) -> None:
+def test_valid_q_strings_match_the_grammar_and_the_mock_accepts_them(verifier: Verifier,
+                                                                     endpoint: str) -> None:
     client: ContractClient = verifier.client
 
     @settings(max_examples=25, derandomize=True, database=None, deadline=None,

@@ -1,4 +1,4 @@
-"""Small pieces the checks rely on: timestamps as instants, base URLs, curl lines without tokens, rate limits."""
+"""Pieces the checks rely on: timestamps as instants, base URLs, curl lines without tokens, rate limits."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ def test_text_that_is_not_rfc3339_is_rejected(text: str) -> None:
     assert parse_rfc3339(text) is None
 
 
-@pytest.mark.parametrize("text", ["2026-05-04T09:12:33.1234Z", "2026-05-04T09:12:33Z", "2026-05-04T09:12:33.000000001Z"])
+@pytest.mark.parametrize("text", ["2026-05-04T09:12:33.1234Z", "2026-05-04T09:12:33Z",
+                                  "2026-05-04T09:12:33.000000001Z"])
 def test_formatted_timestamps_read_back_to_the_same_instant(text: str) -> None:
     nanos = parse_rfc3339(text)
     assert nanos is not None and format_rfc3339(nanos) == text
@@ -39,8 +40,8 @@ def test_the_base_url_may_be_given_with_or_without_api_v2(url: str, base: str) -
 
 
 def test_curl_lines_name_the_token_variable_instead_of_the_token() -> None:
-    line = curl_command("GET", "http://h/api/v2/aibridge/models?q=a%20b", {"Coder-Session-Token": "sekrit-123"},
-                        {"sekrit-123": "$AIBRIDGE_MOCK_VERIFY_TOKEN"})
+    line = curl_command("GET", "http://h/api/v2/aibridge/models?q=a%20b",
+                        {"Coder-Session-Token": "sekrit-123"}, {"sekrit-123": "$AIBRIDGE_MOCK_VERIFY_TOKEN"})
     assert line == "curl -sS -H \"Coder-Session-Token: $AIBRIDGE_MOCK_VERIFY_TOKEN\" 'http://h/api/v2/aibridge/models?q=a%20b'"
 
 

@@ -1,4 +1,4 @@
-"""``aibridge-mock verify``: exit status 0/1/2, one-line reasons, the summary, the JUnit and markdown reports."""
+"""``aibridge-mock verify``: exit status 0/1/2, one-line reasons, the summary, JUnit and markdown reports."""
 
 from __future__ import annotations
 
@@ -33,12 +33,13 @@ def test_verify_exits_0_and_writes_passing_reports_when_the_server_conforms(
 def test_verify_exits_1_and_shows_the_redacted_request_and_json_path_of_a_violation(
         mock_url: str, tokens: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     junit, markdown = tmp_path / "report.xml", tmp_path / "report.md"
-    code = cli_verify(["--url", f"{mock_url}/bug/reverse-models", "--token", tokens[0], "--check", "order-models",
-                       "--junit", str(junit), "--report", str(markdown)])
+    code = cli_verify(["--url", f"{mock_url}/bug/reverse-models", "--token", tokens[0], "--check",
+                       "order-models", "--junit", str(junit), "--report", str(markdown)])
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  order-models" in out and "ordering at $[1]" in out
-    assert f'curl -sS -H "Coder-Session-Token: $AIBRIDGE_MOCK_VERIFY_TOKEN" \'{mock_url}/bug/reverse-models' in out
+    curl = f'curl -sS -H "Coder-Session-Token: $AIBRIDGE_MOCK_VERIFY_TOKEN" \'{mock_url}/bug/reverse-models'
+    assert curl in out
     assert tokens[0] not in out + junit.read_text() + markdown.read_text()
     failure = ET.parse(junit).getroot().find("testsuite/testcase/failure")
     assert failure is not None and "$[1]" in failure.get("message", "")
@@ -47,10 +48,12 @@ def test_verify_exits_1_and_shows_the_redacted_request_and_json_path_of_a_violat
 
 @pytest.mark.parametrize(("args", "reason"), [
     (["--url", "http://127.0.0.1:{closed}", "--token", "{owner}"], "cannot reach http://127.0.0.1:"),
-    (["--url", "{url}", "--token", "abcdefghij-abcdefghijabcdefghijab"], "the token (--token) was rejected with 401"),
-    (["--url", "{url}", "--token", "{owner}", "--member-token", "nope"], "the member token (--member-token) was rejected"),
+    (["--url", "{url}", "--token", "abcdefghij-abcdefghijabcdefghijab"],
+     "the token (--token) was rejected with 401"),
+    (["--url", "{url}", "--token", "{owner}", "--member-token", "nope"],
+     "the member token (--member-token) was rejected"),
     (["--url", "{url}/elsewhere", "--token", "{owner}"], "answered 404"),
-    (["--url", "{url}", "--token", "{owner}", "--check", "no-such-check"], "unknown checks ['no-such-check']"),
+    (["--url", "{url}", "--token", "{owner}", "--check", "nope"], "unknown checks ['nope']"),
     (["--url", "{url}"], "--token (or AIBRIDGE_MOCK_VERIFY_TOKEN) is required"),
     (["--url", "ftp://example.com", "--token", "{owner}"], "is not an http(s) URL"),
 ])
@@ -66,7 +69,8 @@ def test_verify_exits_2_with_a_one_line_reason_when_it_cannot_run(
 
 
 def test_verify_reads_the_url_and_tokens_from_the_environment(
-        mock_url: str, tokens: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        mock_url: str, tokens: list[str], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_URL", f"{mock_url}/bug/member-sees-owner-data")
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_TOKEN", tokens[0])
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN", tokens[2])
@@ -84,6 +88,7 @@ def test_verify_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
     (["--ci"], 20, 1),
     (["--ci", "--max-examples", "5", "--seed", "9"], 5, 9),
 ])
-def test_ci_preset_fixes_the_seed_and_keeps_examples_small(flags: list[str], max_examples: int, seed: int) -> None:
+def test_ci_preset_fixes_the_seed_and_keeps_examples_small(flags: list[str], max_examples: int,
+                                                           seed: int) -> None:
     options, _ = options_from(["--url", "http://coder.example.com", "--token", "t", *flags])
     assert (options.max_examples, options.seed, options.strictness) == (max_examples, seed, "compatible")

@@ -33,7 +33,8 @@ def _user(item: Item) -> Any:
 
 def _sample(ctx: CheckContext, name: str) -> list[Item]:
     """Settled sessions (inactive since before the anchor) first, each with 1 to 200 threads."""
-    fit = [s for s in ctx.facts.sessions if isinstance(s.get("threads"), int) and 1 <= s["threads"] <= MAX_THREADS]
+    fit = [s for s in ctx.facts.sessions
+           if isinstance(s.get("threads"), int) and 1 <= s["threads"] <= MAX_THREADS]
     settled = [s for s in fit if (_stamp(s.get("last_active_at")) or 0) < ctx.facts.anchor]
     pool = settled or fit
     if not pool:
@@ -64,7 +65,7 @@ def _flatten(metadata: Any, prefix: str = "") -> dict[str, int]:
 
 
 def _list_row(ctx: CheckContext, page: Threads) -> tuple[Item, Exchange]:
-    """The session's row in GET /sessions, fetched fresh (``q=session_id:``) so both answers are comparable."""
+    """The session's row in GET /sessions, fetched now (``q=session_id:``) so both answers are comparable."""
     session_id = page.body.get("id")
     listed = fetch(ctx.client, SESSIONS, term("session_id", str(session_id)), limit=100)
     rows = [s for s in listed.items if _user(s) == _user(page.body)]
@@ -105,16 +106,17 @@ def _times_span_threads(page: Threads) -> None:
 
 
 def _threads_within_session(page: Threads) -> None:
-    """Thread and action models and providers are the session's; actions use no more tokens than their thread."""
+    """Threads and actions use the session's models and providers, and no more tokens than their thread."""
     ex = page.exchange
     models, providers = set(page.body.get("models") or []), set(page.body.get("providers") or [])
     for i, thread in enumerate(page.threads):
         if thread.get("model") not in models:
-            raise ConsistencyViolation(f"thread model {thread.get('model')!r} is not among the session's models",
-                                       request=ex.curl, path=f"$.threads[{i}].model")
+            raise ConsistencyViolation(f"thread model {thread.get('model')!r} is not among the session's "
+                                       "models", request=ex.curl, path=f"$.threads[{i}].model")
         if thread.get("provider") not in providers:
-            raise ConsistencyViolation(f"thread provider {thread.get('provider')!r} is not among the session's "
-                                       "providers", request=ex.curl, path=f"$.threads[{i}].provider")
+            raise ConsistencyViolation(f"thread provider {thread.get('provider')!r} is not among the "
+                                       "session's providers", request=ex.curl,
+                                       path=f"$.threads[{i}].provider")
         actions = thread.get("agentic_actions") or []
         for j, action in enumerate(actions):
             if action.get("model") not in models:
@@ -125,7 +127,8 @@ def _threads_within_session(page: Threads) -> None:
         for f in TOKEN_FIELDS:
             if isinstance(total.get(f), int) and inner[f] > total[f]:
                 raise ConsistencyViolation(f"the agentic actions use {inner[f]} {f}, more than the thread's "
-                                           f"{total[f]}", request=ex.curl, path=f"$.threads[{i}].token_usage.{f}")
+                                           f"{total[f]}", request=ex.curl,
+                                           path=f"$.threads[{i}].token_usage.{f}")
 
 
 def _tokens_add_up(page: Threads) -> None:
@@ -161,7 +164,8 @@ def session_threads_agree(ctx: CheckContext) -> None:
 
 def _interceptions_of(ctx: CheckContext, page: Threads) -> Found:
     """The initiator's interceptions inside the session's time span, by id."""
-    start, end, user = _stamp(page.body.get("started_at")), _stamp(page.body.get("ended_at")), _user(page.body)
+    start, end = _stamp(page.body.get("started_at")), _stamp(page.body.get("ended_at"))
+    user = _user(page.body)
     if start is None or end is None or not isinstance(user, str):
         raise ConsistencyViolation("the session lacks started_at, ended_at or initiator.id",
                                    request=page.exchange.curl, path="$")
@@ -174,8 +178,9 @@ def _thread_matches_root(page: Threads, i: int, found: Found) -> None:
     ex, thread = page.exchange, page.threads[i]
     root = found.get(str(thread.get("id")))
     if root is None:
-        raise ConsistencyViolation(f"thread {thread.get('id')} is not an interception of the session's initiator "
-                                   "within the session's span", request=ex.curl, path=f"$.threads[{i}].id")
+        raise ConsistencyViolation(f"thread {thread.get('id')} is not an interception of the session's "
+                                   "initiator within the session's span", request=ex.curl,
+                                   path=f"$.threads[{i}].id")
     for key in ("model", "provider"):
         _equal(f"thread {key} vs its root interception", thread.get(key), root.get(key), ex,
                f"$.threads[{i}].{key}")
@@ -192,8 +197,8 @@ def _action_matches_interception(page: Threads, i: int, j: int, found: Found) ->
     owners = sorted({str(c.get("interception_id")) for c in calls})
     source = found.get(owners[0]) if len(owners) == 1 else None
     if source is None:
-        raise ConsistencyViolation(f"the action's tool calls come from {owners}, not one interception of this "
-                                   "session", request=ex.curl, path=f"{base}.tool_calls")
+        raise ConsistencyViolation(f"the action's tool calls come from {owners}, not one interception of "
+                                   "this session", request=ex.curl, path=f"{base}.tool_calls")
     _equal("agentic action model vs its interception", action.get("model"), source.get("model"), ex,
            f"{base}.model")
     _equal("tool call ids vs the interception's tool_usages", [c.get("id") for c in calls],
@@ -206,7 +211,8 @@ def _action_matches_interception(page: Threads, i: int, j: int, found: Found) ->
 
 
 @check("sessions-agree-with-interceptions", "consistency", "threads and agentic actions match the "
-       "interceptions they come from: model, provider, prompt, tool calls, token sums", needs_interceptions=True)
+       "interceptions they come from: model, provider, prompt, tool calls, token sums",
+       needs_interceptions=True)
 def sessions_agree_with_interceptions(ctx: CheckContext) -> None:
     for session in _sample(ctx, "sessions-agree-with-interceptions"):
         page = fetch_threads(ctx.client, session["id"], limit=MAX_THREADS)

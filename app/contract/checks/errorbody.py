@@ -63,11 +63,11 @@ def _body(ctx: CheckContext, ex: Exchange, want: Expected) -> dict[str, Any]:
 
 
 def expect_error(ctx: CheckContext, ex: Exchange, want: Expected) -> None:
-    """Raise unless ``ex`` is exactly the Coder error ``want`` describes."""
+    """Raise unless ``ex`` is the Coder error ``want`` describes."""
     body = _body(ctx, ex, want)
     if body["message"] not in want.message:
-        raise ErrorBodyViolation(f"message {body['message']!r}, expected {want.message[0]!r}", request=ex.curl,
-                                 path="$.message")
+        raise ErrorBodyViolation(f"message {body['message']!r}, expected {want.message[0]!r}",
+                                 request=ex.curl, path="$.message")
     detail = body.get("detail")
     if detail == "" and not ctx.strict:
         detail = None  # Go omits an empty detail (omitempty); compatible strictness tolerates ""
@@ -98,4 +98,5 @@ def _validations(ctx: CheckContext, ex: Exchange, got: Any, want: Expected) -> N
         pending = [(n, v) for n, v in pending if n != match]
     if pending and ctx.strict:
         n, extra = pending[0]
-        raise ErrorBodyViolation(f"unexpected validation {extra!r}", request=ex.curl, path=f"$.validations[{n}]")
+        raise ErrorBodyViolation(f"unexpected validation {extra!r}", request=ex.curl,
+                                 path=f"$.validations[{n}]")

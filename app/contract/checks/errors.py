@@ -44,7 +44,8 @@ def error_bad_limit(ctx: CheckContext) -> None:
         expect_error(ctx, _get(ctx.client, path, limit=1001), _bad_request(
             "Invalid pagination limit value.", "Pagination limit must be in range (0, 1000]"))
     int_error = 'Query param "limit" must be a valid 32-bit positive integer: '
-    for value, detail in (("-1", "value is negative"), ("abc", 'strconv.ParseInt: parsing "abc": invalid syntax')):
+    bad_values = (("-1", "value is negative"), ("abc", 'strconv.ParseInt: parsing "abc": invalid syntax'))
+    for value, detail in bad_values:
         expect_error(ctx, _get(ctx.client, SESSIONS.path, limit=value),
                      _bad_request(INVALID_PARAMS, None, (("limit", int_error + detail),)))
     if ctx.facts.sessions:
@@ -103,15 +104,18 @@ def _unknown(key: str) -> Validations:
 
 def _q_cases(ctx: CheckContext) -> list[tuple[str, str, str | tuple[str, ...], Validations]]:
     """(path, q, message or messages, validations): the spec's own examples of bad ``q`` (section 2)."""
-    gateway = not ctx.strict  # the "AI Gateway" renaming (PR #26475) is a newer server, not a violation
-    models = ("Invalid AI Bridge models search query.",) + (("Invalid AI Gateway models search query.",) * gateway)
-    clients = ("Invalid AI Bridge clients search query.",) + (("Invalid AI Gateway clients search query.",) * gateway)
+    # The "AI Gateway" renaming (PR #26475) is a newer server, not a violation, unless strict.
+    products = ("AI Bridge",) if ctx.strict else ("AI Bridge", "AI Gateway")
+    models = tuple(f"Invalid {p} models search query." for p in products)
+    clients = tuple(f"Invalid {p} clients search query." for p in products)
     sessions, workspace = "Invalid session search query.", "Invalid workspace search query."
     one_colon: Validations = (("q", "Query element \"a:b:c\" can only contain 1 ':'"),)
-    twice = 'Query param "model" provided more than once, found 2 times. Only provide 1 instance of this query param.'
-    order = 'Query param "started_before" has invalid value: "started_before" must be after "started_after" if set'
-    nobody = ('Query param "initiator" has invalid value: user "no-such-user-x9" either does not exist, or you '
-              "are unauthorized to view them")
+    twice = ('Query param "model" provided more than once, found 2 times. Only provide 1 instance of this '
+             "query param.")
+    order = ('Query param "started_before" has invalid value: "started_before" must be after "started_after" '
+             "if set")
+    nobody = ('Query param "initiator" has invalid value: user "no-such-user-x9" either does not exist, or '
+              "you are unauthorized to view them")
     cases: list[tuple[str, str, str | tuple[str, ...], Validations]] = [
         (SESSIONS.path, "bare", sessions, (("q", "no search key specified"),)),
         (SESSIONS.path, "foo:bar", sessions, _unknown("foo")),
@@ -120,8 +124,8 @@ def _q_cases(ctx: CheckContext) -> list[tuple[str, str, str | tuple[str, ...], V
         (SESSIONS.path, "model:a model:b", sessions, (("model", twice),)),
         (SESSIONS.path, 'started_after:"2025-01-01"', sessions,
          (("started_after", starts('Query param "started_after" must be a valid date format')),)),
-        (SESSIONS.path, 'started_after:"2025-01-02T00:00:00Z" started_before:"2025-01-01T00:00:00Z"', sessions,
-         (("started_before", order),)),
+        (SESSIONS.path, 'started_after:"2025-01-02T00:00:00Z" started_before:"2025-01-01T00:00:00Z"',
+         sessions, (("started_before", order),)),
         (SESSIONS.path, "initiator:no-such-user-x9", sessions, (("initiator", nobody),)),
         ("/aibridge/models", "provider:openai", models, _unknown("provider")),
         ("/aibridge/clients", "model:x", clients, _unknown("model")),
@@ -133,8 +137,8 @@ def _q_cases(ctx: CheckContext) -> list[tuple[str, str, str | tuple[str, ...], V
     return cases
 
 
-@check("error-bad-q", "errors", "malformed q (bare terms on sessions, unknown keys, bad times, unknown users, "
-       "duplicates) is 400 with per-field validations", needs_data=False)
+@check("error-bad-q", "errors", "malformed q (bare terms on sessions, unknown keys, bad times, unknown "
+       "users, duplicates) is 400 with per-field validations", needs_data=False)
 def error_bad_q(ctx: CheckContext) -> None:
     for path, q, message, validations in _q_cases(ctx):
         messages = (message,) if isinstance(message, str) else message

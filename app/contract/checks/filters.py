@@ -41,6 +41,11 @@ def _terms(q: str) -> dict[str, str]:
     return {token.split(":", 1)[0]: token for token in q.split()}
 
 
+def _with(window: str, key: str, token: str) -> str:
+    """The window ``q`` with the term for ``key`` set to ``token``."""
+    return " ".join({**_terms(window), key: token}.values())
+
+
 def _term_time(token: str) -> int:
     """The time of a ``started_after:"..."`` term, or -1."""
     if ":" not in token:
@@ -74,8 +79,8 @@ def _user_filters(ctx: CheckContext, pick: Item) -> list[Filter]:
     user = pick.get("initiator")
     user_id = _user_id(pick)
     if user_id and isinstance(user, dict) and isinstance(user.get("username"), str):
-        found.append(Filter("initiator", f"initiator:{user['username']}", "initiator.id", _same_user(user_id)))
-        found.append(Filter("initiator", f"initiator:{user_id}", "initiator.id", _same_user(user_id)))
+        for value in (user["username"], user_id):
+            found.append(Filter("initiator", f"initiator:{value}", "initiator.id", _same_user(user_id)))
     if ctx.facts.caller_id:
         found.append(Filter("initiator", "initiator:me", "initiator.id", _same_user(ctx.facts.caller_id)))
     return found
@@ -105,8 +110,8 @@ def _filters(ctx: CheckContext, ep: ListEndpoint, universe: list[Item]) -> list[
     stamps = sorted(_stamp(i, "started_at") for i in universe)
     middle = stamps[len(stamps) // 2]
     if middle > 0:
-        # A session's started_at is its earliest *matching* interception (spec 4.1): both bounds hold for it too,
-        # but whether a session matches depends on interceptions the list does not show.
+        # A session's started_at is its earliest *matching* interception (spec 4.1): both bounds hold for it
+        # too, but whether a session matches depends on interceptions the list does not show.
         found.append(Filter("started_after", f'started_after:"{format_rfc3339(middle)}"', "started_at",
                             _started(middle, 2**63), exact=not sessions))
         found.append(Filter("started_before", f'started_before:"{format_rfc3339(middle)}"', "started_at",
@@ -131,8 +136,9 @@ def _check_filter(ctx: CheckContext, ep: ListEndpoint, window: str, universe: Wa
     for item, page, i in universe.located:
         if f.matches(item) and _row(ep, item) not in returned:
             first: Page = result.pages[0]
-            raise FilterViolation(f"{item.get('id')} matches {f.q} (see {page.path(i)} of the unfiltered walk) but "
-                                  f"q={q!r} does not return it", request=first.exchange.curl, path=f"$.{ep.items_key}")
+            raise FilterViolation(f"{item.get('id')} matches {f.q} (see {page.path(i)} of the unfiltered "
+                                  f"walk) but q={q!r} does not return it", request=first.exchange.curl,
+                                  path=f"$.{ep.items_key}")
 
 
 def _row(ep: ListEndpoint, item: Item) -> str:
@@ -141,10 +147,10 @@ def _row(ep: ListEndpoint, item: Item) -> str:
 
 def _check_me(ctx: CheckContext, ep: ListEndpoint, window: str) -> None:
     """``initiator:me`` is the caller: one initiator only, and the same rows as that user's id."""
-    mine = offset_walk(ctx.client, ep, " ".join({**_terms(window), "initiator": "initiator:me"}.values()), 1000)
+    mine = offset_walk(ctx.client, ep, _with(window, "initiator", "initiator:me"), 1000)
     users = {_user_id(item) for item in mine.items}
     if len(users) > 1:
-        item, page, i = next(x for x in mine.located if _user_id(x[0]) != _user_id(mine.items[0]))
+        _, page, i = next(x for x in mine.located if _user_id(x[0]) != _user_id(mine.items[0]))
         raise FilterViolation(f"initiator:me returned rows of {len(users)} different initiators",
                               request=page.exchange.curl, path=f"{page.path(i)}.initiator.id")
     if not users or ctx.facts.caller_id not in (None, *users):
@@ -153,11 +159,11 @@ def _check_me(ctx: CheckContext, ep: ListEndpoint, window: str) -> None:
                                   f"{ctx.facts.caller_id}", request=mine.pages[0].exchange.curl,
                                   path=f"{mine.pages[0].path(0)}.initiator.id")
         return
-    by_id = offset_walk(ctx.client, ep, " ".join({**_terms(window), "initiator": f"initiator:{users.pop()}"}.values()),
-                        1000)
+    by_id = offset_walk(ctx.client, ep, _with(window, "initiator", f"initiator:{users.pop()}"), 1000)
     if sorted(_row(ep, i) for i in by_id.items) != sorted(_row(ep, i) for i in mine.items):
         raise FilterViolation(f"initiator:me returned {len(mine.items)} rows, the caller's id returns "
-                              f"{len(by_id.items)}", request=mine.pages[0].exchange.curl, path=f"$.{ep.items_key}")
+                              f"{len(by_id.items)}", request=mine.pages[0].exchange.curl,
+                              path=f"$.{ep.items_key}")
 
 
 def _list_filters(ctx: CheckContext, ep: ListEndpoint) -> None:
@@ -179,8 +185,8 @@ def filter_interceptions(ctx: CheckContext) -> None:
     _list_filters(ctx, INTERCEPTIONS)
 
 
-@check("filter-sessions", "filters", "every session matches q (initiator, provider, model, client, session_id, "
-       "started_after/before)")
+@check("filter-sessions", "filters", "every session matches q (initiator, provider, model, client, "
+       "session_id, started_after/before)")
 def filter_sessions(ctx: CheckContext) -> None:
     _list_filters(ctx, SESSIONS)
 

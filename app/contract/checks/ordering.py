@@ -42,8 +42,8 @@ def _check_sequence(located: list[tuple[dict[str, Any], Page | Exchange, str]], 
             if (order > 0) if descending else (order < 0):
                 direction = "newest first" if descending else "oldest first"
                 raise OrderingViolation(
-                    f"{what} must be ordered by {key} then id, {direction}: {item_id} ({item[key]}) comes after "
-                    f"{prev_id} at {prev_path}", request=ex.curl, path=f"{path}.{key}")
+                    f"{what} must be ordered by {key} then id, {direction}: {item_id} ({item[key]}) comes "
+                    f"after {prev_id} at {prev_path}", request=ex.curl, path=f"{path}.{key}")
         previous = (stamp, item_id, path)
 
 
@@ -105,5 +105,5 @@ def order_models(ctx: CheckContext) -> None:
     if not ctx.strict and models == sorted(models, key=_collation_key):
         return  # the database's collation decides; compatible strictness accepts a linguistic order
     first = next(i for i in range(1, len(models)) if models[i] < models[i - 1])
-    raise OrderingViolation(f"models must be sorted ascending: {models[first]!r} comes after {models[first - 1]!r}",
-                            request=ex.curl, path=f"$[{first}]")
+    raise OrderingViolation(f"models must be sorted ascending: {models[first]!r} comes after "
+                            f"{models[first - 1]!r}", request=ex.curl, path=f"$[{first}]")

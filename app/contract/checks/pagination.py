@@ -27,19 +27,18 @@ def _expect_size(got: int, want: int, what: str, ex: Exchange, path: str) -> Non
 
 
 def _list_limits(ctx: CheckContext, ep: ListEndpoint) -> None:
-    q = ctx.window_q
+    q, path = ctx.window_q, f"$.{ep.items_key}"
     total = fetch(ctx.client, ep, q, limit=1).count
-    path = f"$.{ep.items_key}"
+
+    def expect(page: Page, want: int, what: str) -> None:
+        _expect_size(len(page.items), want, f"{what} with count {total}", page.exchange, path)
+
     for limit in sorted({1, 2, ctx.rng(ep.name).randint(3, 20)}):
-        page = fetch(ctx.client, ep, q, limit=limit)
-        _expect_size(len(page.items), min(limit, total), f"limit={limit} with count {total}", page.exchange, path)
-    for params in ({}, {"limit": 0}):
-        page = fetch(ctx.client, ep, q, **params)
-        what = "no limit (default 100)" if not params else "limit=0 (means the default, 100)"
-        _expect_size(len(page.items), min(DEFAULT_LIMIT, total), f"{what} with count {total}", page.exchange, path)
+        expect(fetch(ctx.client, ep, q, limit=limit), min(limit, total), f"limit={limit}")
+    expect(fetch(ctx.client, ep, q), min(DEFAULT_LIMIT, total), "no limit (default 100)")
+    expect(fetch(ctx.client, ep, q, limit=0), min(DEFAULT_LIMIT, total), "limit=0 (the default, 100)")
     if total >= 2:
-        page = fetch(ctx.client, ep, q, limit=5, offset=total - 2)
-        _expect_size(len(page.items), 2, f"offset={total - 2} limit=5 with count {total}", page.exchange, path)
+        expect(fetch(ctx.client, ep, q, limit=5, offset=total - 2), 2, f"offset={total - 2} limit=5")
 
 
 def _strings(ex: Exchange) -> list[str]:
@@ -53,27 +52,27 @@ def _strings(ex: Exchange) -> list[str]:
 
 
 def _distinct_limits(ctx: CheckContext, path: str) -> None:
-    everything = _strings(ctx.client.get(path, {"limit": MAX_LIMIT}))
+    total = len(_strings(ctx.client.get(path, {"limit": MAX_LIMIT})))
     for limit in (1, 2):
         ex = ctx.client.get(path, {"limit": limit})
-        _expect_size(len(_strings(ex)), min(limit, len(everything)), f"limit={limit} of {len(everything)}", ex, "$")
-    if everything:
-        ex = ctx.client.get(path, {"limit": 5, "offset": len(everything) - 1})
-        _expect_size(len(_strings(ex)), 1, f"offset={len(everything) - 1} of {len(everything)}", ex, "$")
+        _expect_size(len(_strings(ex)), min(limit, total), f"limit={limit} of {total}", ex, "$")
+    if total:
+        ex = ctx.client.get(path, {"limit": 5, "offset": total - 1})
+        _expect_size(len(_strings(ex)), 1, f"offset={total - 1} of {total}", ex, "$")
 
 
 def _thread_limits(ctx: CheckContext) -> None:
     sessions = [s for s in ctx.facts.sessions if isinstance(s.get("threads"), int) and s["threads"] >= 2]
     for session in sessions[: ctx.samples]:
-        # The size comes from the threads endpoint itself: the list's ``threads`` is the consistency check's business.
+        # The size comes from the threads endpoint itself; the list's ``threads`` is for consistency checks.
         threads = len(fetch_threads(ctx.client, session["id"], limit=THREADS_MAX_LIMIT).threads)
         for limit in sorted({1, max(threads - 1, 1)}):
             page = fetch_threads(ctx.client, session["id"], limit=limit)
             _expect_size(len(page.threads), min(limit, threads), f"limit={limit} of {threads} threads",
                          page.exchange, "$.threads")
         page = fetch_threads(ctx.client, session["id"])
-        _expect_size(len(page.threads), min(THREADS_DEFAULT_LIMIT, threads), f"no limit (default 50) of {threads} "
-                     "threads", page.exchange, "$.threads")
+        _expect_size(len(page.threads), min(THREADS_DEFAULT_LIMIT, threads),
+                     f"no limit (default 50) of {threads} threads", page.exchange, "$.threads")
 
 
 @check("limit-honoured", "pagination", "every list returns min(limit, rest) items; no limit or 0 means 100")
@@ -90,17 +89,17 @@ def count_matches_walk(ctx: CheckContext) -> None:
     for ep in ctx.list_endpoints():
         q, _ = bounded_window(ctx.client, ep, ctx.window_q, ctx.cap)
         walk = offset_walk(ctx.client, ep, q, MAX_LIMIT)
-        first = walk.pages[0]
         seen: set[str] = set()
         for page in walk.pages:
             for i, item_id in enumerate(page.ids()):
                 if item_id in seen:
-                    raise PaginationViolation(f"id {item_id} appears twice in an offset walk", request=page.exchange.curl,
-                                              path=page.path(i))
+                    raise PaginationViolation(f"id {item_id} appears twice in an offset walk",
+                                              request=page.exchange.curl, path=page.path(i))
                 seen.add(item_id)
+        first = walk.pages[0]
         if first.count != len(seen):
-            raise PaginationViolation(f"count is {first.count} but walking every page returns {len(seen)} items",
-                                      request=first.exchange.curl, path="$.count")
+            raise PaginationViolation(f"count is {first.count} but walking every page returns {len(seen)} "
+                                      "items", request=first.exchange.curl, path="$.count")
 
 
 def _same_count(base: Page, other: Page, what: str) -> None:
@@ -109,18 +108,21 @@ def _same_count(base: Page, other: Page, what: str) -> None:
                                   request=other.exchange.curl, path="$.count")
 
 
-@check("count-ignores-pagination", "pagination", "count is the same whatever limit, offset or cursor is given")
+@check("count-ignores-pagination", "pagination", "count is the same whatever limit, offset or cursor is "
+       "given")
 def count_ignores_pagination(ctx: CheckContext) -> None:
+    q = ctx.window_q
     for ep in ctx.list_endpoints():
-        base = fetch(ctx.client, ep, ctx.window_q, limit=1)
+        base = fetch(ctx.client, ep, q, limit=1)
         offset = min(3, max(base.count - 1, 0))
-        _same_count(base, fetch(ctx.client, ep, ctx.window_q, limit=MAX_LIMIT), f"limit={MAX_LIMIT}")
-        _same_count(base, fetch(ctx.client, ep, ctx.window_q, limit=2, offset=offset), f"offset={offset}")
-        if base.items:
-            cursor = base.ids()[0]
-            _same_count(base, fetch(ctx.client, ep, ctx.window_q, limit=2, **{ep.cursor: cursor}), f"{ep.cursor}")
-            user = base.items[0].get("initiator")
-            if isinstance(user, dict) and isinstance(user.get("id"), str):
-                q = join_q(ctx.window_q, f"initiator:{user['id']}")
-                narrowed = fetch(ctx.client, ep, q, limit=1)
-                _same_count(narrowed, fetch(ctx.client, ep, q, limit=3, offset=1), "offset=1 and a filter")
+        _same_count(base, fetch(ctx.client, ep, q, limit=MAX_LIMIT), f"limit={MAX_LIMIT}")
+        _same_count(base, fetch(ctx.client, ep, q, limit=2, offset=offset), f"offset={offset}")
+        if not base.items:
+            continue
+        _same_count(base, fetch(ctx.client, ep, q, limit=2, **{ep.cursor: base.ids()[0]}), ep.cursor)
+        user = base.items[0].get("initiator")
+        if isinstance(user, dict) and isinstance(user.get("id"), str):
+            narrowed_q = join_q(q, f"initiator:{user['id']}")
+            narrowed = fetch(ctx.client, ep, narrowed_q, limit=1)
+            paged = fetch(ctx.client, ep, narrowed_q, limit=3, offset=1)
+            _same_count(narrowed, paged, "offset=1 and a filter")

@@ -7,6 +7,7 @@ strictness accepts; a member never sees another user's data.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from app.contract.body import Page, expect_json, expect_status
@@ -25,9 +26,9 @@ def _initiator(item: dict[str, Any]) -> str | None:
 def _own_rows_only(ctx: CheckContext, page: Page, what: str) -> set[str]:
     """Strict: nothing at all. Compatible: rows of one user only (the member's own). Returns that user."""
     if ctx.strict and (page.count or page.items):
-        raise PermissionViolation(f"a member may read no AI Bridge data (Coder >= 2.30), but {what} returned count "
-                                  f"{page.count} and {len(page.items)} items", request=page.exchange.curl,
-                                  path="$.count")
+        raise PermissionViolation(f"a member may read no AI Bridge data (Coder >= 2.30), but {what} returned "
+                                  f"count {page.count} and {len(page.items)} items",
+                                  request=page.exchange.curl, path="$.count")
     users = {u for u in (_initiator(i) for i in page.items) if u}
     if len(users) > 1:
         raise PermissionViolation(f"a member sees rows of {len(users)} different users in {what}",
@@ -57,8 +58,8 @@ def _distinct(ctx: CheckContext, member: ContractClient, owner_values: tuple[str
                                   request=ex.curl, path="$")
 
 
-@check("member-visibility", "permissions", "a member token sees no other user's data: lists, models, clients, "
-       "sessions by id, cursors", needs_member=True)
+@check("member-visibility", "permissions", "a member token sees no other user's data: lists, models, "
+       "clients, sessions by id, cursors", needs_member=True)
 def member_visibility(ctx: CheckContext) -> None:
     member = ctx.member
     assert member is not None  # guaranteed by needs_member
@@ -70,9 +71,11 @@ def member_visibility(ctx: CheckContext) -> None:
     _distinct(ctx, member, ctx.facts.clients, "/aibridge/clients")
     others = [s for s in ctx.facts.sessions if _initiator(s) not in own][: ctx.samples]
     for session in others:
-        expect_error(ctx, member.get(session_path(str(session["id"]))), Expected(404, ("Session not found.",), None))
-        expect_error(ctx, member.get(SESSIONS.path, {"after_session_id": str(session["id"])}), Expected(
-            400, ("Query parameter has invalid value.",), f'after_session_id: session "{session["id"]}" not found'))
+        session_id = str(session["id"])
+        expect_error(ctx, member.get(session_path(session_id)), Expected(404, ("Session not found.",), None))
+        expect_error(ctx, member.get(SESSIONS.path, {"after_session_id": session_id}), Expected(
+            400, ("Query parameter has invalid value.",),
+            f"after_session_id: session {json.dumps(session_id, ensure_ascii=False)} not found"))
     foreign = [i for i in ctx.facts.interceptions if _initiator(i) not in own][:1]
     for item in foreign:
         expect_error(ctx, member.get(INTERCEPTIONS.path, {"after_id": str(item["id"])}), Expected(
