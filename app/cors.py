@@ -62,9 +62,11 @@ def _preflight() -> Response | None:
 
 
 def _allow_origin(response: Response) -> Response:
-    response.vary.add("Origin")
+    # Set directly: werkzeug's response.vary HeaderSet costs more than the rest of this hook.
+    vary = response.headers.get("Vary")
+    response.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
     origin = request.headers.get("Origin", "")
-    if origin_allowed(origin, _patterns()):
+    if origin and origin_allowed(origin, _patterns()):
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Credentials"] = "true"
         response.headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from typing import Any
@@ -15,7 +16,6 @@ from app.progress import ProgressBar
 from app.state import MockState
 from app.views.admin import admin_token
 
-PROGRESS_THRESHOLD = 100_000  # loads above this take over a second: show a bar on a terminal
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
 
 
@@ -67,8 +67,11 @@ def serve(config: Config) -> int:
     try:
         app = create_app(config, load=False)
         state: MockState = app.config["STATE"]
-        state.progress = ProgressBar(enabled=None if config.interceptions >= PROGRESS_THRESHOLD else False)
+        state.progress = ProgressBar()
         state.load()
+        # The data set lives as long as the process: keep the collector from scanning it on every
+        # full collection (pauses of 0.4 s at 1M rows), and keep its pages shared after the fork.
+        gc.freeze()
     except (OSError, ValueError) as exc:
         print(f"aibridge-mock: {exc}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ See benchmarks/README.md for what each figure means.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import sys
@@ -96,8 +97,9 @@ def bar_shown(process: servers.Process) -> bool:
 class Bench:
     """The measurements of one benchmark run, taken server by server."""
 
-    def __init__(self, settings: Settings, report: Report, token: str, with_peer: bool) -> None:
+    def __init__(self, settings: Settings, report: Report, token: str, with_peer: bool, workers: int) -> None:
         self.s = settings
+        self.workers = workers
         self.with_peer = with_peer
         self.report = report
         self.token = token
@@ -118,7 +120,7 @@ class Bench:
 
     def start(self, n: int) -> servers.Process:
         print(f"starting aibridge-mock with {n:,} interceptions ...", flush=True)
-        process = servers.start_mock(free_port(), n)
+        process = servers.start_mock(free_port(), n, workers=self.workers)
         time.sleep(0.2)  # the banner is printed just before gunicorn binds: let the pty reader catch up
         self.startups[n] = (process.startup, process.load_seconds(), bar_shown(process))
         self.memory[n] = servers.memory_of(process.pid)
@@ -221,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write RESULTS.md even with --quick")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn workers of our server (default: one per core, as in production)")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     try:
@@ -230,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = Report()
     load_before = Path("/proc/loadavg").read_text().split()[:3]
-    bench = Bench(settings, report, servers.owner_token(), with_peer=not args.no_peer)
+    bench = Bench(settings, report, servers.owner_token(), with_peer=not args.no_peer, workers=args.workers)
     try:
         bench.startup_only(settings.default)
         targets = bench.scale()
@@ -248,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Filtered list: `q=model:\"{targets.model}\"`; session detail: a session with {targets.threads} "
         "threads (the one closest to 5 among the first 1,000 sessions, chosen again at each size).",
         "Our server: `aibridge-mock serve --seed 1 --validation strict` (every response validated), "
-        "1 gunicorn worker with 8 threads, access log off. wrk runs on the same machine and shares its "
-        "cores.",
+        f"{args.workers} gunicorn worker(s) with 8 threads each (`--workers`; the same workers serve "
+        "/healthz and the lists), access log off. Prism is one Node.js process. wrk runs on the same "
+        "machine and shares its cores.",
         "Memory: PSS counts pages the forked worker shares with the master once; RSS of master and worker "
         "would count them twice.",
     ]

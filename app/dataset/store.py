@@ -22,7 +22,7 @@ from app.dataset.users import Persona, User
 from app.searchquery import Filter
 
 DetailLoader = Callable[[RowFacts], Detail]
-DETAIL_CACHE_SIZE = 50_000
+DETAIL_CACHE_SIZE = 8_192  # details feed the byte caches; keep few objects for the GC to scan
 
 
 @dataclass(frozen=True)

@@ -54,25 +54,27 @@ def _gateway() -> Response | None:
         snap = state.empty() if plan.empty else state.snapshot
         if snap is None:
             raise ApiError(503, "The data set is still loading.")
-        return _aibridge(snap, config, generation, path[len(prefix) + 1 :])
+        # The request object itself, not Flask's proxy: views read it dozens of times.
+        current: Request = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
+        return _aibridge(snap, config, generation, current, path[len(prefix) + 1 :])
     except ApiError as error:
         return error_response(error)
 
 
-def _aibridge(snap: Snapshot, config: Config, generation: Generation, rest: str) -> Response:
+def _aibridge(snap: Snapshot, config: Config, generation: Generation, req: Request, rest: str) -> Response:
     """A management view for GET on an operation this generation serves, else the catch-all."""
     match = _SESSION.fullmatch(rest)
     operation = _SESSION_OPERATION if match is not None else rest
-    if request.method != "GET" or operation not in generation.operations:
-        return text_response(aibridge.provider_catch_all(snap, request, rest))
-    caller = aibridge.Caller(_viewer(snap, config), generation)
+    if req.method != "GET" or operation not in generation.operations:
+        return text_response(aibridge.provider_catch_all(snap, req, rest))
+    caller = aibridge.Caller(_viewer(snap, config, req), generation)
     if match is not None:
-        return aibridge.get_session_threads(snap, caller, request, match.group(1))
-    return VIEWS[rest](snap, caller, request)
+        return aibridge.get_session_threads(snap, caller, req, match.group(1))
+    return VIEWS[rest](snap, caller, req)
 
 
-def _viewer(snap: Snapshot, config: Config) -> Viewer:
+def _viewer(snap: Snapshot, config: Config, req: Request) -> Viewer:
     if config.no_auth:
         owner = snap.dataset.personas[0].user
         return Viewer(owner, owner.role)
-    return snap.authenticator.authenticate(request)
+    return snap.authenticator.authenticate(req)
