@@ -26,6 +26,8 @@ class Config:
     generation: str = "v5"
     workers: int = 1
     threads: int = 8
+    # UNCONFIRMED (spec §8): which release first shipped the target era is not known; v2.32 is a
+    # plausible release between GA in v2.30 and ESR 2.34, marked as the mock's own build.
     build_version: str = "v2.32.0+aibridge-mock"
     access_log: bool = True
     cors_origins: tuple[str, ...] = field(default_factory=tuple)

@@ -26,6 +26,7 @@ class _Facts:
 
 _FACTS = {
     # v1's generated docs show the list envelope as {results, total} (schemas/docs/v1-2025-10-experimental.md).
+    # UNCONFIRMED (spec §8, PR #19929): whether that early shape shipped; we follow the docs of that era.
     "v1": _Facts(True, "AI Bridge", (("count", "total"),)),
     "v2": _Facts(True, "AI Bridge"),
     "v3": _Facts(True, "AI Bridge"),
