@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/aibridge-mock serve $(ARGS)
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: setup

@@ -8,8 +8,8 @@ from werkzeug.exceptions import HTTPException
 from app.config import Config
 from app.dataset.loader import DatasetOptions
 from app.errors import ApiError, route_not_found
-from app.gocompat import parse_rfc3339_nano
 from app.generations import load_generation
+from app.gocompat import parse_rfc3339_nano
 from app.request import GoQueryRequest
 from app.schemagen import load_openapi
 from app.state import MockState

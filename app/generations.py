@@ -25,7 +25,7 @@ class _Facts:
 
 
 _FACTS = {
-    # v1's generated docs show the list envelope as {results, total} (schemas/docs/v1-2025-10-experimental.md).
+    # v1's generated docs show the list envelope as {results, total} (schemas/docs/v1-...md).
     # UNCONFIRMED (spec §8, PR #19929): whether that early shape shipped; we follow the docs of that era.
     "v1": _Facts(True, "AI Bridge", (("count", "total"),)),
     "v2": _Facts(True, "AI Bridge"),
@@ -67,8 +67,15 @@ def load_generation(name: str) -> Generation:
     server = document.get("servers", [{}])[0].get("url", "/api/v2")
     operations = frozenset(path.removeprefix("/aibridge/") for path in document["paths"])
     facts = _FACTS[name]
-    return Generation(name, f"{server}/aibridge", operations, facts.members_read_own, facts.licence_feature,
-                      dict(facts.envelope_renames), document["components"]["schemas"])
+    return Generation(
+        name,
+        f"{server}/aibridge",
+        operations,
+        facts.members_read_own,
+        facts.licence_feature,
+        dict(facts.envelope_renames),
+        document["components"]["schemas"],
+    )
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

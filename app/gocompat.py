@@ -79,6 +79,15 @@ def _has_float(value: Any) -> bool:
 _GoEncoder = _Encoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
+def sorted_json(value: Any) -> Any:
+    """Map keys sorted at every depth, as Go encodes a map[string]any (metadata objects)."""
+    if isinstance(value, dict):
+        return {k: sorted_json(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [sorted_json(v) for v in value]
+    return value
+
+
 def encode_fragment(value: Any) -> bytes:
     """Encode one JSON value without the trailing newline, for splicing into a larger body."""
     return encode_json(value)[:-1]

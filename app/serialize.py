@@ -15,20 +15,11 @@ from app.dataset.records import JSON, Detail, public
 from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
 from app.dataset.store import Dataset
 from app.generations import Generation
-from app.gocompat import encode_fragment, encode_json, format_time
+from app.gocompat import encode_fragment, encode_json, format_time, sorted_json
 from app.validation import Breach, ResponseValidator
 
 ITEM_CACHE_SIZE = 50_000
 THREADS_CACHE_SIZE = 5_000
-
-
-def sorted_json(value: Any) -> Any:
-    """Map keys sorted at every depth, as Go encodes map[string]any."""
-    if isinstance(value, dict):
-        return {k: sorted_json(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [sorted_json(v) for v in value]
-    return value
 
 
 def _time_or_none(micros: int) -> str | None:

@@ -43,7 +43,8 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     url = f"http://{host}:{config.port}"
     lines = [
         f"aibridge-mock serving Coder's AI Bridge API ({config.generation}) on {url}/api/v2/aibridge",
-        f"  data set: seed {config.seed}, {ds.n_ended:,} ended interceptions ({len(ds) - ds.n_ended} in flight), "
+        f"  data set: seed {config.seed}, {ds.n_ended:,} ended interceptions "
+        f"({len(ds) - ds.n_ended} in flight), "
         f"{len(ds.sessions.ranked):,} sessions, {len(ds.users)} users; loaded in {seconds:.2f}s",
         f"  mode: {'UNLICENSED (403 everywhere) ' if config.unlicensed else ''}"
         f"{'no auth (every request is the owner) ' if config.no_auth else ''}validation {config.validation}",
@@ -56,8 +57,10 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     token = "<AIBRIDGE_MOCK_ADMIN_TOKEN>" if config.admin_token else admin_token(config)
     lines.append(f"  admin API: {url}/__admin/state with 'Authorization: Bearer {token}'")
     if config.workers > 1:
-        lines.append(f"  note: {config.workers} workers each keep their own admin settings and reloads; "
-                     "test suites want --workers 1")
+        lines.append(
+            f"  note: {config.workers} workers each keep their own admin settings and reloads; "
+            "test suites want --workers 1"
+        )
     return "\n".join(lines)
 
 

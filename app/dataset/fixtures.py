@@ -22,7 +22,7 @@ from app.dataset.columns import NULL_TIME, Columns, Tables, uuid_parts
 from app.dataset.fixture_schema import FixtureError, read_fixture
 from app.dataset.records import JSON, Detail
 from app.dataset.users import User
-from app.gocompat import format_time, parse_rfc3339_nano
+from app.gocompat import format_time, parse_rfc3339_nano, sorted_json
 
 __all__ = ["FixtureData", "FixtureError", "load_fixture_files"]
 
@@ -167,18 +167,9 @@ def _thread_roots(items: list[_Item], ids: list[str], user_of: list[int]) -> lis
     return roots
 
 
-def _sorted_json(value: Any) -> Any:
-    """Map keys sorted at every depth, as Go encodes a map[string]any."""
-    if isinstance(value, dict):
-        return {k: _sorted_json(value[k]) for k in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted_json(v) for v in value]
-    return value
-
-
 def _metadata(body: dict[str, Any]) -> JSON | None:
     value = body.get("metadata", {})
-    return None if value is None else _sorted_json(value)
+    return None if value is None else sorted_json(value)
 
 
 def _detail(item: _Item, interception_id: str) -> Detail:

@@ -57,7 +57,9 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
     parts: list[Columns] = []
     progress("generating")
     if options.interceptions:
-        parts.append(generate_columns(options.seed, options.interceptions, anchor, _user_weights(users), tables))
+        parts.append(
+            generate_columns(options.seed, options.interceptions, anchor, _user_weights(users), tables)
+        )
     fixture = None
     if options.fixtures:
         from app.dataset.fixtures import load_fixture_files  # only needed when fixtures are given
@@ -105,6 +107,22 @@ def _empty_columns() -> Columns:
         return np.empty(0, dtype=np.int32)
 
     u64: npt.NDArray[np.uint64] = np.empty(0, dtype=np.uint64)
-    return Columns(id_hi=u64, id_lo=u64.copy(), started=i64(), ended=i64(), user=i32(), instance=i32(), model=i32(),
-                   client=i32(), session=i32(), root=i64(), prompt_at=i64(), tok_in=i64(), tok_out=i64(),
-                   tok_cache_read=i64(), tok_cache_write=i64(), n_tools=i32(), detail_ref=i64())
+    return Columns(
+        id_hi=u64,
+        id_lo=u64.copy(),
+        started=i64(),
+        ended=i64(),
+        user=i32(),
+        instance=i32(),
+        model=i32(),
+        client=i32(),
+        session=i32(),
+        root=i64(),
+        prompt_at=i64(),
+        tok_in=i64(),
+        tok_out=i64(),
+        tok_cache_read=i64(),
+        tok_cache_write=i64(),
+        n_tools=i32(),
+        detail_ref=i64(),
+    )

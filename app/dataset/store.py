@@ -201,7 +201,9 @@ class Dataset:
         """The initiator of a row."""
         return self.users[int(self.cols.user[row])].id
 
-    def _codes_present(self, grouped: Grouped, column: npt.NDArray[np.int32], user_id: str | None) -> list[int]:
+    def _codes_present(
+        self, grouped: Grouped, column: npt.NDArray[np.int32], user_id: str | None
+    ) -> list[int]:
         """Codes of ``column`` among ended rows, optionally only among one initiator's rows."""
         if user_id is None:
             present: list[int] = np.flatnonzero(np.diff(grouped.offsets)).tolist()

@@ -83,7 +83,9 @@ def build_personas(seed: int) -> list[Persona]:
             id=seeded_uuid(seed, f"user:{username}"),
             username=username,
             name=name,
-            avatar_url=_avatar(int.from_bytes(_digest(seed, username)[:3], "big")) if role != "member" or name else "",
+            avatar_url=_avatar(int.from_bytes(_digest(seed, username)[:3], "big"))
+            if role != "member" or name
+            else "",
             role=role,
         )
         token = f"{seeded_chars(seed, f'key:{username}', 10)}-{seeded_chars(seed, f'secret:{username}', 22)}"

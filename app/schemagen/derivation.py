@@ -29,7 +29,9 @@ __all__ = [
 
 # The repo's schemas/ directory: app/schemagen/derivation.py -> parents[2] is the repo root. An image
 # that installs the package non-editable points AIBRIDGE_MOCK_SCHEMAS_DIR at its copy instead.
-SCHEMAS_DIR = Path(os.environ.get("AIBRIDGE_MOCK_SCHEMAS_DIR") or Path(__file__).resolve().parents[2] / "schemas")
+SCHEMAS_DIR = Path(
+    os.environ.get("AIBRIDGE_MOCK_SCHEMAS_DIR") or Path(__file__).resolve().parents[2] / "schemas"
+)
 OVERLAY_FILE = "overlay.json"
 OPENAPI_FILE = "openapi.json"
 STRICTNESS = ("strict", "compatible")

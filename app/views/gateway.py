@@ -15,8 +15,8 @@ from flask import Flask, Request, Response, current_app, request
 from app.auth import Viewer
 from app.config import Config
 from app.errors import ApiError, route_not_found
-from app.runtime import apply_plan
 from app.generations import Generation
+from app.runtime import apply_plan
 from app.state import MockState, Snapshot
 from app.views import aibridge
 from app.views.responses import error_response, text_response
