@@ -83,6 +83,19 @@ class Serializer:
         body = self._shape("AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots)))
         return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
+    def first_breach(self, interceptions: int = 64, sessions: int = 16) -> Breach | None:
+        """Render and validate the first records of every kind: run when a data set is loaded.
+
+        Every record is validated when first rendered anyway; this makes a bad data set (a generator
+        bug, a fixture the schema rejects) fail at load instead of on some later request.
+        """
+        index = self.ds.sessions
+        checks = [self.interception_checked(r)[1] for r in range(min(interceptions, self.ds.n_ended))]
+        keys = [int(k) for k in index.ranked[:sessions]]
+        checks += [self.session_checked(self.ds.sessions.unfiltered_row(k))[1] for k in keys]
+        checks += [self.threads_checked(k, tuple(index.roots(k)[:50]))[1] for k in keys[:4]]
+        return next((b for b in checks if b is not None), None)
+
     # -- sessions ----------------------------------------------------------------------------------
 
     def session(self, row: SessionRow) -> JSON:
@@ -124,15 +137,7 @@ class Serializer:
     def session_threads(self, key: int, page_roots: list[int]) -> JSON:
         """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
         idx, ds = self.ds.sessions, self.ds
-        session = self.session(
-            SessionRow(
-                key,
-                int(idx.started_min[key]),
-                int(idx.ended_max[key]),
-                int(idx.threads[key]),
-                int(idx.last_active[key]),
-            )
-        )
+        session = self.session(idx.unfiltered_row(key))
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
         capped = {r for root in idx.roots(key)[:THREADS_ALL_ROWS_CAP] for r in idx.thread(root)}

@@ -34,7 +34,11 @@ class Snapshot:
         generation: Generation | None = None,
     ) -> Snapshot:
         dataset = build_dataset(options, progress) if progress else build_dataset(options)
-        return Snapshot(dataset, Serializer(dataset, validator, generation), Authenticator(dataset.personas))
+        serializer = Serializer(dataset, validator, generation)
+        breach = serializer.first_breach() if validator else None
+        if breach is not None:
+            raise ValueError(f"the data set breaks the AI Bridge contract: {breach.describe()}")
+        return Snapshot(dataset, serializer, Authenticator(dataset.personas))
 
 
 class MockState:

@@ -21,7 +21,7 @@ Break = Callable[[JSON], JSON]
 
 
 def _app(validation: str = "strict") -> Flask:
-    return create_app(Config(seed=5, interceptions=300, validation=validation))
+    return create_app(Config(seed=5, interceptions=2000, validation=validation))
 
 
 def _get(app: Flask, path: str) -> Any:
@@ -52,9 +52,10 @@ INTERCEPTION_BREAKS = [
 def test_a_broken_interception_becomes_a_500_naming_the_json_path_in_strict_mode(
     monkeypatch: pytest.MonkeyPatch, what: str, damage: Break, path: str, rule: str
 ) -> None:
+    app = _app()  # records outside the sample validated at load are rendered on first request
     original = Serializer.interception
     monkeypatch.setattr(Serializer, "interception", lambda self, row: damage(original(self, row)))
-    response = _get(_app(), "/api/v2/aibridge/interceptions?limit=3")
+    response = _get(app, "/api/v2/aibridge/interceptions?offset=200&limit=3")
     assert response.status_code == 500
     body = json.loads(response.data)
     assert body["message"] == "The mock's response violates the AI Bridge contract."
@@ -63,9 +64,10 @@ def test_a_broken_interception_becomes_a_500_naming_the_json_path_in_strict_mode
 
 
 def test_a_broken_session_names_its_place_in_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _app()
     original = Serializer.session
     monkeypatch.setattr(Serializer, "session", lambda self, row: _without("threads")(original(self, row)))
-    body = json.loads(_get(_app(), "/api/v2/aibridge/sessions?limit=2").data)
+    body = json.loads(_get(app, "/api/v2/aibridge/sessions?offset=20&limit=2").data)
     assert body["detail"].startswith("GET /api/v2/aibridge/sessions: $.sessions[0]")
     assert "'threads' is a required property" in body["detail"]
 
@@ -78,21 +80,31 @@ def test_a_broken_thread_page_names_the_thread_field(monkeypatch: pytest.MonkeyP
         body["threads"][0]["token_usage"]["input_tokens"] = "many"
         return body
 
-    monkeypatch.setattr(Serializer, "session_threads", damage)
     app = _app()
-    session_id = json.loads(_get(app, "/api/v2/aibridge/sessions?limit=1").data)["sessions"][0]["id"]
+    monkeypatch.setattr(Serializer, "session_threads", damage)
+    session_id = json.loads(_get(app, "/api/v2/aibridge/sessions?offset=20&limit=1").data)["sessions"][0][
+        "id"
+    ]
     response = _get(app, f"/api/v2/aibridge/sessions/{session_id}")
     assert response.status_code == 500
     assert "$.threads[0].token_usage.input_tokens" in json.loads(response.data)["detail"]
 
 
 def test_lenient_mode_sends_the_response_and_flags_the_violation(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = _app("lenient")
     original = Serializer.interception
     monkeypatch.setattr(Serializer, "interception", lambda self, row: _with("client", 5)(original(self, row)))
-    response = _get(_app("lenient"), "/api/v2/aibridge/interceptions?limit=1")
+    response = _get(app, "/api/v2/aibridge/interceptions?offset=200&limit=1")
     assert response.status_code == 200
     assert json.loads(response.data)["results"][0]["client"] == 5
     assert "$.results[0].client" in response.headers[VIOLATION_HEADER]
+
+
+def test_a_data_set_that_breaks_the_contract_is_refused_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Serializer.interception
+    monkeypatch.setattr(Serializer, "interception", lambda self, row: _without("model")(original(self, row)))
+    with pytest.raises(ValueError, match=r"breaks the AI Bridge contract: AIBridgeInterception: \$: 'model'"):
+        _app()
 
 
 def test_validation_off_sends_the_response_unflagged(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -140,10 +140,11 @@ class SessionIndex:
         if fast is not None:
             start = first_at_or_after(fast, self._rank_boundary(cursor)) if cursor else 0
             ranks = page_of(fast, start + offset, limit)
-            return len(fast), [self._unfiltered_row(int(self.ranked[r])) for r in ranks]
+            return len(fast), [self.unfiltered_row(int(self.ranked[r])) for r in ranks]
         return self._aggregate_matching(f, cursor, offset, limit)
 
-    def _unfiltered_row(self, key: int) -> SessionRow:
+    def unfiltered_row(self, key: int) -> SessionRow:
+        """A session's list row with the aggregates over all of its interceptions."""
         return SessionRow(
             key,
             int(self.started_min[key]),
