@@ -63,8 +63,12 @@ def read_fixture(file: Path) -> dict[str, Any]:
     try:
         validator = fixture_validator()
     except OSError as exc:
-        raise FixtureError(file, "$", f"cannot check it: the fixture schema {SCHEMA_PATH} is unreadable "
-                                      f"({exc.strerror or type(exc).__name__})") from None
+        raise FixtureError(
+            file,
+            "$",
+            f"cannot check it: the fixture schema {SCHEMA_PATH} is unreadable "
+            f"({exc.strerror or type(exc).__name__})",
+        ) from None
     error = best_match(validator.iter_errors(document))
     if error is not None:
         raise FixtureError(file, error.json_path, error.message)

@@ -76,8 +76,11 @@ def load_fixture_files(paths: tuple[Path, ...], users: list[User], tables: Table
     """Users, column rows and details from fixture files; FixtureError names the first problem."""
     documents = [(path, read_fixture(path)) for path in paths]
     users = _with_fixture_users(documents, users)
-    items = [_Item(path, f"$.interceptions[{i}]", body)
-             for path, document in documents for i, body in enumerate(document.get("interceptions", []))]
+    items = [
+        _Item(path, f"$.interceptions[{i}]", body)
+        for path, document in documents
+        for i, body in enumerate(document.get("interceptions", []))
+    ]
     ids = _unique_ids(items)
     user_of = _initiators(items, users)
     root_of = _thread_roots(items, ids, user_of)
@@ -104,8 +107,14 @@ def _with_fixture_users(documents: list[tuple[Path, dict[str, Any]]], users: lis
                 raise item.error("username", f"username {body['username']!r} is already taken")
             ids.add(user_id)
             usernames.add(body["username"].lower())
-            result.append(User(id=user_id, username=body["username"], name=body.get("name", ""),
-                               avatar_url=body.get("avatar_url", "")))
+            result.append(
+                User(
+                    id=user_id,
+                    username=body["username"],
+                    name=body.get("name", ""),
+                    avatar_url=body.get("avatar_url", ""),
+                )
+            )
     return result
 
 
@@ -175,8 +184,13 @@ def _metadata(body: dict[str, Any]) -> JSON | None:
 def _detail(item: _Item, interception_id: str) -> Detail:
     body = item.body
     # Thoughts have no id: equal times keep the file's order.
-    thoughts = sorted(((child.required_time("created_at"), child.body["text"])
-                       for child in item.children("model_thoughts")), key=lambda t: t[0])
+    thoughts = sorted(
+        (
+            (child.required_time("created_at"), child.body["text"])
+            for child in item.children("model_thoughts")
+        ),
+        key=lambda t: t[0],
+    )
     return Detail(
         metadata=_metadata(body),
         api_key_id=body.get("api_key_id"),
@@ -194,17 +208,23 @@ def _records(item: _Item, key: str, interception_id: str, build: Callable[[JSON]
     records = []
     for child in item.children(key):
         created = child.required_time("created_at")
-        head = {"id": _canonical_uuid(child.body["id"]), "interception_id": interception_id,
-                "provider_response_id": child.body.get("provider_response_id", "")}
+        head = {
+            "id": _canonical_uuid(child.body["id"]),
+            "interception_id": interception_id,
+            "provider_response_id": child.body.get("provider_response_id", ""),
+        }
         tail = {"metadata": _metadata(child.body), "created_at": format_time(created), "_created": created}
         records.append(head | build(child.body) | tail)
     return sorted(records, key=lambda r: (r["_created"], r["id"]))
 
 
 def _token_usage(body: dict[str, Any]) -> JSON:
-    return {"input_tokens": int(body["input_tokens"]), "output_tokens": int(body["output_tokens"]),
-            "cache_read_input_tokens": int(body.get("cache_read_input_tokens", 0)),
-            "cache_write_input_tokens": int(body.get("cache_write_input_tokens", 0))}
+    return {
+        "input_tokens": int(body["input_tokens"]),
+        "output_tokens": int(body["output_tokens"]),
+        "cache_read_input_tokens": int(body.get("cache_read_input_tokens", 0)),
+        "cache_write_input_tokens": int(body.get("cache_write_input_tokens", 0)),
+    }
 
 
 def _user_prompt(body: dict[str, Any]) -> JSON:
@@ -212,9 +232,13 @@ def _user_prompt(body: dict[str, Any]) -> JSON:
 
 
 def _tool_usage(body: dict[str, Any]) -> JSON:
-    return {"server_url": body.get("server_url", ""), "tool": body["tool"],
-            "input": _tool_input(body.get("input", "")), "injected": bool(body.get("injected", False)),
-            "invocation_error": body.get("invocation_error", "")}
+    return {
+        "server_url": body.get("server_url", ""),
+        "tool": body["tool"],
+        "input": _tool_input(body.get("input", "")),
+        "injected": bool(body.get("injected", False)),
+        "invocation_error": body.get("invocation_error", ""),
+    }
 
 
 def _tool_input(value: Any) -> str:
@@ -222,8 +246,14 @@ def _tool_input(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _columns(items: list[_Item], ids: list[str], user_of: list[int], root_of: list[int],
-             details: list[Detail], tables: Tables) -> Columns:
+def _columns(
+    items: list[_Item],
+    ids: list[str],
+    user_of: list[int],
+    root_of: list[int],
+    details: list[Detail],
+    tables: Tables,
+) -> Columns:
     rows: dict[str, list[int]] = {name: [] for name in _INT_COLUMNS}
     halves = [uuid_parts(value) for value in ids]
     for row, (item, detail) in enumerate(zip(items, details, strict=True)):
@@ -236,28 +266,47 @@ def _columns(items: list[_Item], ids: list[str], user_of: list[int], root_of: li
         if ended is not None and ended < started:
             raise item.error("ended_at", f"ends before it starts ({body['started_at']})")
         values = {
-            "started": started, "ended": NULL_TIME if ended is None else ended, "user": user_of[row],
+            "started": started,
+            "ended": NULL_TIME if ended is None else ended,
+            "user": user_of[row],
             "instance": tables.instance_code(body["provider"], body.get("provider_name", body["provider"])),
-            "model": tables.models.code(body["model"]), "client": tables.clients.code(body.get("client")),
+            "model": tables.models.code(body["model"]),
+            "client": tables.clients.code(body.get("client")),
             "session": tables.session_ids.code(body.get("client_session_id") or root_id or ids[row]),
             "root": root_of[row],
             "prompt_at": max((p["_created"] for p in detail.user_prompts), default=NULL_TIME),
-            "tok_in": tokens[0], "tok_out": tokens[1],
-            "tok_cache_read": tokens[2], "tok_cache_write": tokens[3],
+            "tok_in": tokens[0],
+            "tok_out": tokens[1],
+            "tok_cache_read": tokens[2],
+            "tok_cache_write": tokens[3],
             "n_tools": len(detail.tool_usages),
             "detail_ref": -(row + 1),
         }
         for name, value in values.items():
             rows[name].append(value)
     arrays = {name: np.array(values, dtype=_INT_COLUMNS[name]) for name, values in rows.items()}
-    return Columns(id_hi=np.array([h for h, _ in halves], dtype=np.uint64),
-                   id_lo=np.array([lo for _, lo in halves], dtype=np.uint64), **arrays)
+    return Columns(
+        id_hi=np.array([h for h, _ in halves], dtype=np.uint64),
+        id_lo=np.array([lo for _, lo in halves], dtype=np.uint64),
+        **arrays,
+    )
 
 
 _TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_write_input_tokens")
 _INT_COLUMNS: dict[str, type[np.signedinteger[Any]]] = {
-    "started": np.int64, "ended": np.int64, "user": np.int32, "instance": np.int32, "model": np.int32,
-    "client": np.int32, "session": np.int32, "root": np.int64, "prompt_at": np.int64, "tok_in": np.int64,
-    "tok_out": np.int64, "tok_cache_read": np.int64, "tok_cache_write": np.int64, "n_tools": np.int32,
+    "started": np.int64,
+    "ended": np.int64,
+    "user": np.int32,
+    "instance": np.int32,
+    "model": np.int32,
+    "client": np.int32,
+    "session": np.int32,
+    "root": np.int64,
+    "prompt_at": np.int64,
+    "tok_in": np.int64,
+    "tok_out": np.int64,
+    "tok_cache_read": np.int64,
+    "tok_cache_write": np.int64,
+    "n_tools": np.int32,
     "detail_ref": np.int64,
 }

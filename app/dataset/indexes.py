@@ -30,6 +30,13 @@ class Grouped:
             return np.empty(0, dtype=np.int64)
         return self.order[self.offsets[code] : self.offsets[code + 1]]
 
+    def union(self, codes: list[int]) -> Positions:
+        """Ascending positions holding any of ``codes`` (none: an empty list)."""
+        if len(codes) == 1:
+            return self.get(codes[0])
+        found = [self.get(code) for code in codes]
+        return np.sort(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+
 
 def intersect(candidates: list[Positions], lo: int, hi: int) -> Positions | range:
     """Ascending positions in [lo, hi) present in every candidate list (each ascending).

@@ -107,8 +107,11 @@ class SessionIndex:
         self.by_sid = Grouped.build(self.key_session[self.ranked], len(ids))
 
     def _index_constant_columns(self, ds: Dataset, order: np.ndarray, starts: np.ndarray) -> None:
-        """A column that never varies inside a session can be filtered per session, not per row."""
-        self.constant: dict[str, Grouped] = {}
+        """A column that never varies inside a session can be filtered per session, not per row.
+
+        Initiator and session id are part of the session key, so they never vary.
+        """
+        self.per_session: dict[str, Grouped] = {"user": self.by_user, "session": self.by_sid}
         c = ds.cols
         columns = {
             "client": (c.client, len(ds.tables.clients.values)),
@@ -121,7 +124,7 @@ class SessionIndex:
             if len(values) and np.array_equal(
                 _reduce(np.minimum, values, starts), _reduce(np.maximum, values, starts)
             ):
-                self.constant[name] = Grouped.build(values[starts][self.ranked], n_codes)
+                self.per_session[name] = Grouped.build(values[starts][self.ranked], n_codes)
 
     # -- queries ---------------------------------------------------------------------------------
 
@@ -157,37 +160,12 @@ class SessionIndex:
         """Ranks of matching sessions when no filter splits a session; None otherwise."""
         if f.started_after is not None or f.started_before is not None:
             return None
-        ds, lists = self.ds, []
-        if f.initiator_id is not None:
-            code = ds.user_index.get(f.initiator_id)
-            lists.append(self.by_user.get(code) if code is not None else _EMPTY)
-        if f.session_id:
-            code = ds.tables.session_ids.codes.get(f.session_id)
-            lists.append(self.by_sid.get(code) if code is not None else _EMPTY)
-        wanted = {
-            "provider": [ds.providers.index(f.provider)]
-            if f.provider in ds.providers
-            else []
-            if f.provider
-            else None,
-            "instance": [i for i, (_, n) in enumerate(ds.tables.instances) if n == f.provider_name]
-            if f.provider_name
-            else None,
-            "model": [ds.tables.models.codes[f.model]]
-            if f.model in ds.tables.models.codes
-            else []
-            if f.model
-            else None,
-            "client": _client_codes(ds, f.client) if f.client else None,
-        }
-        for name, codes in wanted.items():
-            if codes is None:
-                continue
-            grouped = self.constant.get(name)
+        lists = []
+        for name, codes in self.ds.column_codes(f).items():
+            grouped = self.per_session.get(name)
             if grouped is None:
-                return None
-            found = [grouped.get(code) for code in codes]
-            lists.append(np.sort(np.concatenate(found)) if found else _EMPTY)
+                return None  # the column varies inside some session: aggregate matching rows instead
+            lists.append(grouped.union(codes))
         return intersect(lists, 0, len(self.ranked))
 
     def _rank_boundary(self, cursor: tuple[int, int]) -> int:
@@ -260,11 +238,6 @@ def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
     if len(codes):
         np.cumsum(np.bincount(codes, minlength=n_codes), out=offsets[1:])
     return offsets
-
-
-def _client_codes(ds: Dataset, client: str) -> list[int]:
-    codes = [ds.tables.clients.codes[client]] if client in ds.tables.clients.codes else []
-    return [*codes, 0] if client == "Unknown" else codes
 
 
 _EMPTY: Positions = np.empty(0, dtype=np.int64)

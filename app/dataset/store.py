@@ -77,6 +77,14 @@ class Dataset:
         self.by_model = Grouped.build(self.cols.model[:e], len(tables.models.values))
         self.by_client = Grouped.build(self.cols.client[:e], len(tables.clients.values))
         self.by_session = Grouped.build(self.cols.session[:e], len(tables.session_ids.values))
+        self.by_column = {
+            "user": self.by_user,
+            "provider": self.by_provider,
+            "instance": self.by_instance,
+            "model": self.by_model,
+            "client": self.by_client,
+            "session": self.by_session,
+        }
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
         from app.dataset.sessions import SessionIndex  # sessions need the sorted rows above
 
@@ -137,35 +145,31 @@ class Dataset:
 
     # -- interceptions -----------------------------------------------------------------------------
 
+    def column_codes(self, f: Filter) -> dict[str, list[int]]:
+        """For each equality filter in ``f``, its column and the codes that match (none: no row matches)."""
+        wanted: dict[str, list[int]] = {}
+        if f.initiator_id is not None:
+            wanted["user"] = _known(self.user_index.get(f.initiator_id))
+        if f.provider:
+            wanted["provider"] = [self.providers.index(f.provider)] if f.provider in self.providers else []
+        if f.provider_name:
+            wanted["instance"] = [
+                i for i, (_, name) in enumerate(self.tables.instances) if name == f.provider_name
+            ]
+        if f.model:
+            wanted["model"] = _known(self.tables.models.codes.get(f.model))
+        if f.client:
+            # COALESCE(client, 'Unknown'): NULL clients match "Unknown" as well as a stored "Unknown".
+            null = [0] if f.client == "Unknown" else []
+            wanted["client"] = _known(self.tables.clients.codes.get(f.client)) + null
+        if f.session_id:
+            wanted["session"] = _known(self.tables.session_ids.codes.get(f.session_id))
+        return wanted
+
     def match(self, f: Filter) -> Positions | range:
         """Ascending positions of ended interceptions matching the filter."""
         lo, hi = self._time_bounds(f.started_after, f.started_before)
-        lists: list[Positions] = []
-        wanted: list[tuple[Grouped, int | None]] = []
-        if f.initiator_id is not None:
-            wanted.append((self.by_user, self.user_index.get(f.initiator_id)))
-        if f.provider:
-            wanted.append(
-                (self.by_provider, self.providers.index(f.provider) if f.provider in self.providers else None)
-            )
-        if f.provider_name:
-            names = [i for i, (_, n) in enumerate(self.tables.instances) if n == f.provider_name]
-            lists.append(
-                np.sort(np.concatenate([self.by_instance.get(i) for i in names])) if names else _EMPTY
-            )
-        if f.model:
-            wanted.append((self.by_model, self.tables.models.codes.get(f.model)))
-        if f.client:
-            # COALESCE(client, 'Unknown'): NULL clients match "Unknown" as well as a stored "Unknown".
-            codes = [self.tables.clients.codes.get(f.client)]
-            if f.client == "Unknown":
-                codes.append(0)
-            found = [self.by_client.get(c) for c in codes if c is not None]
-            lists.append(np.sort(np.concatenate(found)) if found else _EMPTY)
-        if f.session_id:
-            wanted.append((self.by_session, self.tables.session_ids.codes.get(f.session_id)))
-        for grouped, code in wanted:
-            lists.append(grouped.get(code) if code is not None else _EMPTY)
+        lists = [self.by_column[name].union(codes) for name, codes in self.column_codes(f).items()]
         return intersect(lists, lo, hi)
 
     def _time_bounds(self, after: int | None, before: int | None) -> tuple[int, int]:
@@ -222,6 +226,10 @@ class Dataset:
         """COALESCE(client, 'Unknown') of ended interceptions."""
         codes = self._codes_present(self.by_client, self.cols.client, user_id)
         return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
+
+
+def _known(code: int | None) -> list[int]:
+    return [] if code is None else [code]
 
 
 _EMPTY: Positions = np.empty(0, dtype=np.int64)
