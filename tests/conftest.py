@@ -104,26 +104,26 @@ def get(client: FlaskClient, owner_token: str) -> Get:
     return make_get(client, owner_token)
 
 
-@pytest.fixture(scope="session")
-def all_interceptions(get: Get) -> list[dict[str, Any]]:
-    """Every listed interception, newest first, fetched with offset pages of 1,000."""
+def _walk(get: Get, path: str, key: str) -> list[dict[str, Any]]:
+    """Every item of a list endpoint, in list order, fetched with offset pages of 1,000."""
     items: list[dict[str, Any]] = []
     while True:
-        page = get("/interceptions", limit=1000, offset=len(items)).get_json()["results"]
+        page = get(path, limit=1000, offset=len(items)).get_json()[key]
         items.extend(page)
         if len(page) < 1000:
             return items
+
+
+@pytest.fixture(scope="session")
+def all_interceptions(get: Get) -> list[dict[str, Any]]:
+    """Every listed interception, newest first."""
+    return _walk(get, "/interceptions", "results")
 
 
 @pytest.fixture(scope="session")
 def all_sessions(get: Get) -> list[dict[str, Any]]:
     """Every listed session, in list order."""
-    items: list[dict[str, Any]] = []
-    while True:
-        page = get("/sessions", limit=1000, offset=len(items)).get_json()["sessions"]
-        items.extend(page)
-        if len(page) < 1000:
-            return items
+    return _walk(get, "/sessions", "sessions")
 
 
 @pytest.fixture(scope="session")

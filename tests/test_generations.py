@@ -12,61 +12,22 @@ from flask import Flask
 from app import create_app
 from app.config import Config
 
-INTERCEPTION_FIELDS = {
-    "v1": {
-        "id",
-        "initiator",
-        "provider",
-        "model",
-        "metadata",
-        "started_at",
-        "token_usages",
-        "user_prompts",
-        "tool_usages",
-    },
-    "v2": {
-        "id",
-        "api_key_id",
-        "initiator",
-        "provider",
-        "model",
-        "metadata",
-        "started_at",
-        "ended_at",
-        "token_usages",
-        "user_prompts",
-        "tool_usages",
-    },
-    "v3": {
-        "id",
-        "api_key_id",
-        "initiator",
-        "provider",
-        "model",
-        "client",
-        "metadata",
-        "started_at",
-        "ended_at",
-        "token_usages",
-        "user_prompts",
-        "tool_usages",
-    },
-    "v4": {
-        "id",
-        "api_key_id",
-        "initiator",
-        "provider",
-        "provider_name",
-        "model",
-        "client",
-        "metadata",
-        "started_at",
-        "ended_at",
-        "token_usages",
-        "user_prompts",
-        "tool_usages",
-    },
+# Each generation documents the previous one's fields plus what its upstream change added.
+V1_FIELDS = {
+    "id",
+    "initiator",
+    "provider",
+    "model",
+    "metadata",
+    "started_at",
+    "token_usages",
+    "user_prompts",
+    "tool_usages",
 }
+V2_FIELDS = V1_FIELDS | {"api_key_id", "ended_at"}
+V3_FIELDS = V2_FIELDS | {"client"}
+V4_FIELDS = V3_FIELDS | {"provider_name"}
+INTERCEPTION_FIELDS = {"v1": V1_FIELDS, "v2": V2_FIELDS, "v3": V3_FIELDS, "v4": V4_FIELDS}
 
 
 def _app(generation: str) -> Flask:
