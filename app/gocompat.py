@@ -171,6 +171,9 @@ def _canonical(hex32: str) -> str:
     return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
 
 
+NIL_UUID = "00000000-0000-0000-0000-000000000000"  # uuid.Nil: coderd's SQL and handlers read it as "not set"
+ZERO_TIME = -62135596800 * 1_000_000  # Go's zero time.Time (0001-01-01T00:00:00Z): also "not set"
+
 RFC3339_NANO = "2006-01-02T15:04:05.999999999Z07:00"
 
 

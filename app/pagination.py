@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import ApiError, invalid_query
+from app.gocompat import NIL_UUID
 from app.queryparams import QueryParamParser, Values
 
 DEFAULT_LIMIT = 100
@@ -24,6 +25,7 @@ def parse_pagination(values: Values) -> Page:
     """Parse after_id, limit and offset; raise the 400 coderd would send (spec section 1.1)."""
     parser = QueryParamParser(values)
     after_id = parser.uuid("after_id")
+    after_id = None if after_id == NIL_UUID else after_id  # uuid.Nil means no cursor
     limit = parser.positive_int32("limit")
     offset = parser.positive_int32("offset")
     if parser.errors:

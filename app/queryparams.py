@@ -41,6 +41,9 @@ class QueryParamParser:
         """The one value of ``name``; None when absent or empty (coderd treats both as unset)."""
         self.parsed.add(name)
         found = self.values.get(name, ())
+        # Go checks "absent or first value empty" before counting values: ?limit=&limit=5 is unset.
+        if not found or found[0] == "":
+            return None
         if len(found) > 1:
             self.errors.append(
                 Validation(
@@ -49,8 +52,6 @@ class QueryParamParser:
                     "Only provide 1 instance of this query param.",
                 )
             )
-            return None
-        if not found or found[0] == "":
             return None
         return found[0]
 

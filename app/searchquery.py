@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.errors import ApiError, Validation
-from app.gocompat import UUIDParseError, go_quote, parse_uuid
+from app.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
 from app.queryparams import ParamError, QueryParamParser
 
 
@@ -150,8 +150,10 @@ def _parse_filter(query: str, ctx: SearchContext, message: str, *, sessions: boo
     model = parser.string("model")
     client = parser.string("client")
     session_id = parser.string("session_id") if sessions else ""
-    after = parser.time3339("started_after")
-    before = parser.time3339("started_before")
+    # uuid.Nil and Go's zero time mean "not set" to coderd's SQL and to its after/before check.
+    initiator = None if initiator == NIL_UUID else initiator
+    after = _unless_zero(parser.time3339("started_after"))
+    before = _unless_zero(parser.time3339("started_before"))
     if after is not None and before is not None and not before > after:
         parser.errors.append(
             Validation(
@@ -164,6 +166,10 @@ def _parse_filter(query: str, ctx: SearchContext, message: str, *, sessions: boo
     if parser.errors:
         raise ApiError(400, message, validations=parser.errors)
     return Filter(initiator, provider, provider_name, model, client, session_id, after, before)
+
+
+def _unless_zero(instant: int | None) -> int | None:
+    return None if instant == ZERO_TIME else instant
 
 
 def parse_interceptions_query(query: str, ctx: SearchContext) -> Filter:

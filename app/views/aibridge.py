@@ -17,7 +17,7 @@ from app.auth import Scope, Viewer, bearer_token
 from app.dataset.store import Dataset
 from app.errors import ApiError, PlainTextError
 from app.generations import Generation
-from app.gocompat import UUIDParseError, go_quote, parse_uuid
+from app.gocompat import NIL_UUID, UUIDParseError, go_quote, parse_uuid
 from app.pagination import Page, check_limit, parse_pagination
 from app.queryparams import ParamError, parse_go_int32
 from app.searchquery import SearchContext, parse_interceptions_query, parse_prefix_query, parse_sessions_query
@@ -187,9 +187,10 @@ def _thread_cursor(request: Request, name: str) -> str | None:
     if not raw:
         return None
     try:
-        return parse_uuid(raw)
+        parsed = parse_uuid(raw)
     except UUIDParseError as exc:
         raise ApiError(400, f"Invalid {name} query parameter.", str(exc)) from None
+    return None if parsed == NIL_UUID else parsed  # uuid.Nil means no cursor
 
 
 def _thread_limit(request: Request) -> int:
