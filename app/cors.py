@@ -49,10 +49,15 @@ def _preflight() -> Response | None:
     origin = request.headers.get("Origin", "")
     if not origin_allowed(origin, _patterns()):
         # The browser only reports "CORS error"; a body in the network tab says what to change.
-        return error_response(ApiError(403, "Origin not allowed by the mock's CORS settings.",
-                                       f"Origin {origin!r} is not allowed; add it with --cors-origins or "
-                                       "AIBRIDGE_MOCK_CORS_ORIGINS (default: any port of localhost, "
-                                       "127.0.0.1 or [::1])."))
+        return error_response(
+            ApiError(
+                403,
+                "Origin not allowed by the mock's CORS settings.",
+                f"Origin {origin!r} is not allowed; add it with --cors-origins or "
+                "AIBRIDGE_MOCK_CORS_ORIGINS (default: any port of localhost, "
+                "127.0.0.1 or [::1]).",
+            )
+        )
     response = Response(status=204)
     del response.headers["Content-Type"]  # nothing to type: a 204 has no body
     response.headers["Access-Control-Allow-Methods"] = ALLOW_METHODS

@@ -131,8 +131,9 @@ class Runtime:
                 error = _fault_error(fault, index)
         return Plan(latency, error, unlicensed=scenario == "unlicensed", empty=scenario == "empty")
 
-    def record(self, method: str, path: str, query: str, status: int, duration_ms: float,
-               received_at: float) -> None:
+    def record(
+        self, method: str, path: str, query: str, status: int, duration_ms: float, received_at: float
+    ) -> None:
         with self._lock:
             self._seq += 1
             entry = JournalEntry(self._seq, method, path, query, status, duration_ms, received_at)
@@ -149,16 +150,25 @@ class Runtime:
     def describe(self) -> dict[str, Any]:
         """The settings as the admin API shows them."""
         with self._lock:
-            faults = [{**asdict(f), "route": f.route, "requests": self._counts.get(f.route, 0)}
-                      for f in self.faults]
-            return {"scenario": self.scenario, "slow_ms": self.slow_ms, "faults": faults,
-                    "journal_size": len(self._journal)}
+            faults = [
+                {**asdict(f), "route": f.route, "requests": self._counts.get(f.route, 0)} for f in self.faults
+            ]
+            return {
+                "scenario": self.scenario,
+                "slow_ms": self.slow_ms,
+                "faults": faults,
+                "journal_size": len(self._journal),
+            }
 
 
 def _fault_error(fault: Fault, index: int) -> ApiError:
     message = "Internal error." if fault.status >= 500 else "Injected fault."
-    return ApiError(fault.status, message, f"aibridge-mock fault on {fault.route}: request #{index} fails "
-                                           f"(seed {fault.seed}, rate {fault.error_rate}).")
+    return ApiError(
+        fault.status,
+        message,
+        f"aibridge-mock fault on {fault.route}: request #{index} fails "
+        f"(seed {fault.seed}, rate {fault.error_rate}).",
+    )
 
 
 def runtime() -> Runtime:
@@ -195,6 +205,12 @@ def _journal_response(response: Response) -> Response:
         return response
     started = g.get("started")
     duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    runtime().record(request.method, path, request.query_string.decode("latin-1"), response.status_code,
-                     round(duration, 3), g.get("received_at", time.time()))
+    runtime().record(
+        request.method,
+        path,
+        request.query_string.decode("latin-1"),
+        response.status_code,
+        round(duration, 3),
+        g.get("received_at", time.time()),
+    )
     return response

@@ -53,9 +53,12 @@ class AdminClient:
     def call(self, method: str, path: str, body: Any = None) -> Any:
         """One admin request; the decoded JSON answer (None for 204), or :class:`AdminError`."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(f"{self.url}/__admin{path}", data=data, method=method,
-                                     headers={"Authorization": f"Bearer {self.token}",
-                                              "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            f"{self.url}/__admin{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
         try:
             with _OPENER.open(req, timeout=120) as response:
                 raw = response.read()
@@ -85,8 +88,11 @@ class AdminClient:
 
     def scenario(self, name: str, latency_ms: int | None = None) -> None:
         """One of normal, empty, unlicensed, slow (``latency_ms`` per request), failing."""
-        self.call("POST", "/scenario", {"name": name} if latency_ms is None else
-                  {"name": name, "latency_ms": latency_ms})
+        self.call(
+            "POST",
+            "/scenario",
+            {"name": name} if latency_ms is None else {"name": name, "latency_ms": latency_ms},
+        )
 
     def fault(self, route: str, **settings: Any) -> None:
         """Inject into a route ("GET /api/v2/aibridge/sessions"): latency_ms, error_rate, status, seed."""
@@ -166,7 +172,8 @@ def connect(url: str, token: str | None = None) -> MockServer:
     url = url.rstrip("/")
     if token is None:
         token = os.environ.get(env_name("admin_token")) or admin_token(
-            Config(seed=int(os.environ.get(env_name("seed"), "1"))))
+            Config(seed=int(os.environ.get(env_name("seed"), "1")))
+        )
     _wait_ready(url)
     return MockServer(url, AdminClient(url, token))
 

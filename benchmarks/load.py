@@ -85,8 +85,10 @@ def ensure_wrk() -> str:
     if found:
         return found
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise LoadError("wrk is not installed. Install Debian's wrk (`sudo apt-get install -y wrk`) "
-                        "or run the benchmark as root on Debian/Ubuntu so it can install it.")
+        raise LoadError(
+            "wrk is not installed. Install Debian's wrk (`sudo apt-get install -y wrk`) "
+            "or run the benchmark as root on Debian/Ubuntu so it can install it."
+        )
     print("installing wrk with apt-get ...", flush=True)
     if _apt(["install", "-y", "wrk"]) != 0 and (_apt(["update"]) != 0 or _apt(["install", "-y", "wrk"]) != 0):
         raise LoadError("apt-get could not install wrk; install it by hand (`apt-get install -y wrk`)")
@@ -111,8 +113,9 @@ def _children_cpu() -> float:
 
 def _apt(args: list[str]) -> int:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run(["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.DEVNULL)
+    done = subprocess.run(
+        ["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return done.returncode
 
 
@@ -121,8 +124,16 @@ def wrk_version() -> str:
     return (out.stdout + out.stderr).splitlines()[0].strip() if (out.stdout + out.stderr) else "?"
 
 
-def run(url: str, server_cpu: Callable[[], float], *, token: str = "", connections: int = 1, threads: int = 1,
-        seconds: float = 5.0, rotate: list[str] | None = None) -> Result:
+def run(
+    url: str,
+    server_cpu: Callable[[], float],
+    *,
+    token: str = "",
+    connections: int = 1,
+    threads: int = 1,
+    seconds: float = 5.0,
+    rotate: list[str] | None = None,
+) -> Result:
     """One wrk run against ``url`` (or round robin over the ``rotate`` paths on the same host).
 
     ``server_cpu`` reads the CPU seconds the server has used so far: with the machine's and wrk's,
@@ -136,8 +147,16 @@ def run(url: str, server_cpu: Callable[[], float], *, token: str = "", connectio
             paths.write_text("\n".join(rotate) + "\n")
             lua = _ROTATE % (paths, threads) + lua
         script.write_text(lua)
-        args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-                "-s", str(script)]
+        args = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+        ]
         if token:
             args += ["-H", f"Coder-Session-Token: {token}"]
         before = (time.monotonic(), _cpu_times(), server_cpu(), _children_cpu())

@@ -95,21 +95,50 @@ def render(report: Report, *, command: str, settings: list[str]) -> str:
         "",
         f"## Targets: {passed} pass, {failed} fail",
         "",
-        *_table(["Figure", "Measured", "Target", "Result"],
-                [[r.figure, r.measured, r.target, f"**{r.verdict}**" if r.verdict == "FAIL" else r.verdict]
-                 for r in report.rows]),
+        *_table(
+            ["Figure", "Measured", "Target", "Result"],
+            [
+                [r.figure, r.measured, r.target, f"**{r.verdict}**" if r.verdict == "FAIL" else r.verdict]
+                for r in report.rows
+            ],
+        ),
         "",
         "## Every load run",
         "",
         *_table(
-            ["Server", "Request", "Conns", "req/s", "MB/s", "bytes/req", "p50 ms", "p90 ms", "p99 ms",
-             "errors", "server CPU", "others' CPU", "steal"],
-            [[run.server, run.label, str(run.connections), f"{run.result.rps:,.0f}",
-              f"{run.result.bytes_per_s / 1e6:,.2f}", f"{run.result.bytes_per_request:,.0f}",
-              f"{run.result.p50_ms:.2f}", f"{run.result.p90_ms:.2f}", f"{run.result.p99_ms:.2f}",
-              str(run.result.errors), f"{run.result.server_cpu:.0%}", f"{run.result.other_cpu:.0%}",
-              f"{run.result.steal:.0%}"]
-             for run in report.runs],
+            [
+                "Server",
+                "Request",
+                "Conns",
+                "req/s",
+                "MB/s",
+                "bytes/req",
+                "p50 ms",
+                "p90 ms",
+                "p99 ms",
+                "errors",
+                "server CPU",
+                "others' CPU",
+                "steal",
+            ],
+            [
+                [
+                    run.server,
+                    run.label,
+                    str(run.connections),
+                    f"{run.result.rps:,.0f}",
+                    f"{run.result.bytes_per_s / 1e6:,.2f}",
+                    f"{run.result.bytes_per_request:,.0f}",
+                    f"{run.result.p50_ms:.2f}",
+                    f"{run.result.p90_ms:.2f}",
+                    f"{run.result.p99_ms:.2f}",
+                    str(run.result.errors),
+                    f"{run.result.server_cpu:.0%}",
+                    f"{run.result.other_cpu:.0%}",
+                    f"{run.result.steal:.0%}",
+                ]
+                for run in report.runs
+            ],
         ),
     ]
     if report.notes:

@@ -109,13 +109,29 @@ class Bench:
         self.ours: dict[str, load.Result] = {}
         self.prism: dict[str, load.Result] = {}
 
-    def wrk(self, server: str, process: servers.Process, label: str, path: str, *, conns: int,
-            rotate: list[str] | None = None, split: bool = False) -> load.Result:
+    def wrk(
+        self,
+        server: str,
+        process: servers.Process,
+        label: str,
+        path: str,
+        *,
+        conns: int,
+        rotate: list[str] | None = None,
+        split: bool = False,
+    ) -> load.Result:
         """One wrk run; ``split``: one of ROUNDS alternating runs sharing the figure's duration."""
         seconds = self.s.latency_s if conns == 1 else self.s.throughput_s
         seconds = seconds / ROUNDS if split else seconds
-        result = load.run(process.base + path, lambda: servers.cpu_seconds(process.pid), token=self.token,
-                          connections=conns, threads=min(conns, 2), seconds=seconds, rotate=rotate)
+        result = load.run(
+            process.base + path,
+            lambda: servers.cpu_seconds(process.pid),
+            token=self.token,
+            connections=conns,
+            threads=min(conns, 2),
+            seconds=seconds,
+            rotate=rotate,
+        )
         return self.report.record(server, label, conns, result)
 
     def start(self, n: int) -> servers.Process:
@@ -142,16 +158,19 @@ class Bench:
             self.startup_only(self.s.medium)
             large = self.start(self.s.large)
             picked = choose_targets(small.base, self.token, None)
-            sides = [(self.s.small, small, picked), (self.s.large, large,
-                                                     choose_targets(large.base, self.token, picked.model))]
+            sides = [
+                (self.s.small, small, picked),
+                (self.s.large, large, choose_targets(large.base, self.token, picked.model)),
+            ]
             for n, _, _ in sides:
                 self.latency[n] = {}
             for name in picked.paths:
                 medians: dict[int, list[float]] = {n: [] for n, _, _ in sides}
                 for _ in range(ROUNDS):
                     for n, process, targets in sides:
-                        run = self.wrk(f"mock N={n:,}", process, name, targets.paths[name], conns=1,
-                                       split=True)
+                        run = self.wrk(
+                            f"mock N={n:,}", process, name, targets.paths[name], conns=1, split=True
+                        )
                         medians[n].append(run.p50_ms)
                 for n in medians:
                     self.latency[n][name] = statistics.median(medians[n])
@@ -177,11 +196,21 @@ class Bench:
         try:
             if peer is not None:
                 for name in ("limit=1", "limit=100"):
-                    requests[f"prism {name}"] = ("Prism", peer[0], f"list {name}",
-                                                 f"{peer[1]}/aibridge/interceptions?{name}")
+                    requests[f"prism {name}"] = (
+                        "Prism",
+                        peer[0],
+                        f"list {name}",
+                        f"{peer[1]}/aibridge/interceptions?{name}",
+                    )
             for _, proc, _, path in requests.values():  # warm-up, not counted: Node's JIT, our caches
-                load.run(proc.base + path, lambda: 0.0, token=self.token, connections=8, threads=2,
-                         seconds=WARM_UP_S)
+                load.run(
+                    proc.base + path,
+                    lambda: 0.0,
+                    token=self.token,
+                    connections=8,
+                    threads=2,
+                    seconds=WARM_UP_S,
+                )
             runs: dict[str, list[load.Result]] = {name: [] for name in requests}
             for _ in range(ROUNDS):
                 for name, (who, proc, label, path) in requests.items():
@@ -190,18 +219,21 @@ class Bench:
             if peer is not None:
                 peer[0].stop()
         for name, results in runs.items():
-            (self.prism if name.startswith("prism ") else self.ours)[name.removeprefix("prism ")] = \
+            (self.prism if name.startswith("prism ") else self.ours)[name.removeprefix("prism ")] = (
                 load.merge(results)
+            )
         # Pages 200 rows apart at least, so that the second set (shifted by half a step) shares no
         # row with the first: each request renders and validates 100 records nobody asked for yet.
         pages = min(COLD_PAGES, targets.n_ended // 200)
         step = targets.n_ended // pages
         cold = [f"{API}/interceptions?offset={i * step}&limit=100" for i in range(pages)]
-        self.ours["cold"] = self.wrk(server, process, f"list limit=100, {pages} distinct uncached pages",
-                                     cold[0], conns=8, rotate=cold)
+        self.ours["cold"] = self.wrk(
+            server, process, f"list limit=100, {pages} distinct uncached pages", cold[0], conns=8, rotate=cold
+        )
         unseen = [f"{API}/interceptions?offset={i * step + step // 2}&limit=100" for i in range(pages)]
-        self.ours["cold-latency"] = self.wrk(server, process, "list limit=100, uncached pages", unseen[0],
-                                             conns=1, rotate=unseen)
+        self.ours["cold-latency"] = self.wrk(
+            server, process, "list limit=100, uncached pages", unseen[0], conns=1, rotate=unseen
+        )
 
     def start_peer(self) -> tuple[servers.Process, str]:
         print("starting Prism ...", flush=True)
@@ -223,8 +255,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write RESULTS.md even with --quick")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                        help="gunicorn workers of our server (default: one per core, as in production)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="gunicorn workers of our server (default: one per core, as in production)",
+    )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
     try:
@@ -245,11 +281,11 @@ def main(argv: list[str] | None = None) -> int:
     load_after = Path("/proc/loadavg").read_text().split()[:3]
     report.notes += [
         f"Load average before the run {' '.join(load_before)}, after it {' '.join(load_after)}. "
-        "Per run, \"server CPU\" is the server's CPU time per second (100% = one core), \"others' CPU\" "
+        'Per run, "server CPU" is the server\'s CPU time per second (100% = one core), "others\' CPU" '
         "the share of the machine's CPU that other processes (and the kernel's network softirqs) took, "
-        "\"steal\" the share the hypervisor gave to other machines: when the last two are high, the "
+        '"steal" the share the hypervisor gave to other machines: when the last two are high, the '
         "run's numbers are low.",
-        f"Filtered list: `q=model:\"{targets.model}\"`; session detail: a session with {targets.threads} "
+        f'Filtered list: `q=model:"{targets.model}"`; session detail: a session with {targets.threads} '
         "threads (the one closest to 5 among the first 1,000 sessions, chosen again at each size).",
         "Our server: `aibridge-mock serve --seed 1 --validation strict` (every response validated), "
         f"{args.workers} gunicorn worker(s) with 8 threads each (`--workers`; the same workers serve "
@@ -259,12 +295,17 @@ def main(argv: list[str] | None = None) -> int:
         "would count them twice.",
     ]
     command = "make bench" + (f" ARGS='{' '.join(sys.argv[1:])}'" if len(sys.argv) > 1 else "")
-    text = render(report, command=command, settings=[
-        f"data sets: {settings.small:,} / {settings.default:,} (default) / {settings.medium:,} / "
-        f"{settings.large:,} interceptions; wrk {settings.latency_s:g} s at 1 connection per request and "
-        f"data set in {ROUNDS} runs alternating between the data sets (latency), "
-        f"{settings.throughput_s:g} s at 8 connections / 2 threads (throughput, {ROUNDS} alternating runs "
-        f"for /healthz and the lists); {load.wrk_version()}"])
+    text = render(
+        report,
+        command=command,
+        settings=[
+            f"data sets: {settings.small:,} / {settings.default:,} (default) / {settings.medium:,} / "
+            f"{settings.large:,} interceptions; wrk {settings.latency_s:g} s at 1 connection per request and "
+            f"data set in {ROUNDS} runs alternating between the data sets (latency), "
+            f"{settings.throughput_s:g} s at 8 connections / 2 threads (throughput, {ROUNDS} alternating runs "
+            f"for /healthz and the lists); {load.wrk_version()}"
+        ],
+    )
     print("\n" + text)
     if (args.write or not args.quick) and not args.no_write:
         RESULTS.write_text(text)

@@ -129,22 +129,36 @@ class _PtyReader(threading.Thread):
 class Process:
     """A started server: its process, its base URL and how long it took to answer ready."""
 
-    def __init__(self, args: list[str], base: str, ready_path: str, env: dict[str, str] | None = None,
-                 ready_token: str = "", on_pty: bool = False) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        base: str,
+        ready_path: str,
+        env: dict[str, str] | None = None,
+        ready_token: str = "",
+        on_pty: bool = False,
+    ) -> None:
         self.base = base
         self.name = Path(args[0]).name
         self._reader: _PtyReader | None = None
         started = time.monotonic()
         if on_pty:
             master, slave = pty.openpty()
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave,
-                                         env=env, start_new_session=True)
+            self.proc = subprocess.Popen(
+                args, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env, start_new_session=True
+            )
             os.close(slave)
             self._reader = _PtyReader(master)
             self._reader.start()
         else:
-            self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+            self.proc = subprocess.Popen(
+                args,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+                start_new_session=True,
+            )
         self.startup = self._await_ready(started, ready_path, ready_token)
 
     @property
@@ -188,14 +202,27 @@ class Process:
 def start_mock(port: int, interceptions: int, workers: int = 1, threads: int = 8) -> Process:
     """``aibridge-mock serve`` with validation on (strict, the default) and no access log."""
     env = {**os.environ, "AIBRIDGE_MOCK_ACCESS_LOG": "false", "AIBRIDGE_MOCK_VALIDATION": "strict"}
-    args = [str(MOCK), "serve", "--port", str(port), "--seed", "1", "--interceptions", str(interceptions),
-            "--workers", str(workers), "--threads", str(threads)]
+    args = [
+        str(MOCK),
+        "serve",
+        "--port",
+        str(port),
+        "--seed",
+        "1",
+        "--interceptions",
+        str(interceptions),
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+    ]
     return Process(args, f"http://127.0.0.1:{port}", "/readyz", env, on_pty=True)
 
 
 def owner_token(seed: int = 1) -> str:
-    out = subprocess.run([str(MOCK), "personas", "--json", "--seed", str(seed)], check=True,
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        [str(MOCK), "personas", "--json", "--seed", str(seed)], check=True, capture_output=True, text=True
+    ).stdout
     token: str = json.loads(out)[0]["token"]
     return token
 
@@ -205,8 +232,11 @@ def ensure_prism() -> Path:
     if not PRISM.exists():
         WORK.mkdir(parents=True, exist_ok=True)
         print("installing @stoplight/prism-cli into benchmarks/.work (npm) ...", flush=True)
-        subprocess.run(["npm", "install", "--silent", "--prefix", str(WORK), "@stoplight/prism-cli"],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["npm", "install", "--silent", "--prefix", str(WORK), "@stoplight/prism-cli"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return PRISM
 
 
@@ -222,8 +252,12 @@ def start_prism(port: int, document: Path, token: str) -> tuple[Process, str]:
     is discovered rather than assumed.
     """
     base = f"http://127.0.0.1:{port}"
-    process = Process([str(ensure_prism()), "mock", str(document), "-p", str(port), "-h", "127.0.0.1"],
-                      base, "/aibridge/models", ready_token=token)
+    process = Process(
+        [str(ensure_prism()), "mock", str(document), "-p", str(port), "-h", "127.0.0.1"],
+        base,
+        "/aibridge/models",
+        ready_token=token,
+    )
     for prefix in ("", "/api/v2"):
         status, _ = http_get(f"{base}{prefix}/aibridge/interceptions?limit=1", token)
         if status == 200:

@@ -60,8 +60,9 @@ def _count(client: FlaskClient, headers: Headers, path: str = SESSIONS) -> int:
         ({"Authorization": "Basic YWRtaW46YWRtaW4="}, "Admin token required."),
     ],
 )
-def test_admin_api_rejects_requests_without_the_admin_token(client: FlaskClient, headers: Headers,
-                                                            message: str) -> None:
+def test_admin_api_rejects_requests_without_the_admin_token(
+    client: FlaskClient, headers: Headers, message: str
+) -> None:
     response = client.post("/__admin/scenario", json={"name": "failing"}, headers=headers)
     assert response.status_code == 401
     assert response.get_json()["message"] == message
@@ -124,15 +125,17 @@ def test_resize_keeps_the_seed_and_its_tokens(client: FlaskClient, admin: Header
         ({"fixtures": [3]}, "fixtures[0]"),
     ],
 )
-def test_reload_rejects_invalid_options_with_a_validation(client: FlaskClient, admin: Headers,
-                                                           body: dict[str, Any], field: str) -> None:
+def test_reload_rejects_invalid_options_with_a_validation(
+    client: FlaskClient, admin: Headers, body: dict[str, Any], field: str
+) -> None:
     response = client.post("/__admin/dataset", json=body, headers=admin)
     assert response.status_code == 400
     assert [v["field"] for v in response.get_json()["validations"]] == [field]
 
 
 def test_bad_fixture_is_refused_with_file_and_json_path_and_the_old_data_keeps_serving(
-        client: FlaskClient, admin: Headers) -> None:
+    client: FlaskClient, admin: Headers
+) -> None:
     owner = _owner(client, admin)
     before = client.get(SESSIONS + "?limit=5", headers=owner).get_data()
     bad = DATA / "bad_fixture.json"
@@ -148,8 +151,9 @@ def test_bad_fixture_is_refused_with_file_and_json_path_and_the_old_data_keeps_s
 
 
 @pytest.mark.parametrize("inline", [False, True], ids=["path", "inline document"])
-def test_fixture_reload_serves_exactly_the_fixture_data(client: FlaskClient, admin: Headers,
-                                                        inline: bool) -> None:
+def test_fixture_reload_serves_exactly_the_fixture_data(
+    client: FlaskClient, admin: Headers, inline: bool
+) -> None:
     fixture = DATA / "one_interception.json"
     given = json.loads(fixture.read_text()) if inline else str(fixture)
     response = client.post("/__admin/dataset", json={"interceptions": 0, "fixtures": [given]}, headers=admin)
@@ -159,8 +163,9 @@ def test_fixture_reload_serves_exactly_the_fixture_data(client: FlaskClient, adm
     assert client.get("/api/v2/aibridge/models", headers=owner).get_json() == ["claude-fixture-model"]
 
 
-def test_missing_fixture_file_is_refused_and_the_old_data_keeps_serving(client: FlaskClient,
-                                                                          admin: Headers) -> None:
+def test_missing_fixture_file_is_refused_and_the_old_data_keeps_serving(
+    client: FlaskClient, admin: Headers
+) -> None:
     owner = _owner(client, admin)
     missing = "/nonexistent/fixture.json"
     response = client.post("/__admin/dataset", json={"fixtures": [missing]}, headers=admin)
@@ -170,7 +175,8 @@ def test_missing_fixture_file_is_refused_and_the_old_data_keeps_serving(client: 
 
 
 def test_readyz_is_503_during_a_reload_while_the_old_data_keeps_serving(
-        app: Flask, admin: Headers, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Flask, admin: Headers, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = app.test_client()
     owner = _owner(client, admin)
     before = _count(client, owner)
@@ -185,8 +191,11 @@ def test_readyz_is_503_during_a_reload_while_the_old_data_keeps_serving(
     monkeypatch.setattr(Snapshot, "build", staticmethod(slow_build))
     answers: list[int] = []
     body = {"seed": 1, "interceptions": 90}
-    reload = threading.Thread(target=lambda: answers.append(
-        app.test_client().post("/__admin/dataset", json=body, headers=admin).status_code))
+    reload = threading.Thread(
+        target=lambda: answers.append(
+            app.test_client().post("/__admin/dataset", json=body, headers=admin).status_code
+        )
+    )
     reload.start()
     assert building.wait(10)
     during = client.get("/readyz")
@@ -225,16 +234,18 @@ def test_unlicensed_scenario_answers_the_premium_feature_403(client: FlaskClient
         ("/api/v2/aibridge/clients", b"null\n"),
     ],
 )
-def test_empty_scenario_serves_an_empty_data_set(client: FlaskClient, admin: Headers, path: str,
-                                                 body: bytes) -> None:
+def test_empty_scenario_serves_an_empty_data_set(
+    client: FlaskClient, admin: Headers, path: str, body: bytes
+) -> None:
     owner = _owner(client, admin)
     _scenario(client, admin, "empty")
     response = client.get(path, headers=owner)
     assert (response.status_code, response.get_data()) == (200, body)
 
 
-def test_failing_scenario_answers_500_with_a_coder_error_body_until_normal(client: FlaskClient,
-                                                                          admin: Headers) -> None:
+def test_failing_scenario_answers_500_with_a_coder_error_body_until_normal(
+    client: FlaskClient, admin: Headers
+) -> None:
     owner = _owner(client, admin)
     _scenario(client, admin, "failing")
     response = client.get(SESSIONS, headers=owner)
@@ -303,8 +314,9 @@ def test_fault_applies_only_to_its_route(client: FlaskClient, admin: Headers) ->
         ({"route": "GET /x", "status": 200}, "status"),
     ],
 )
-def test_invalid_fault_is_refused(client: FlaskClient, admin: Headers, body: dict[str, Any],
-                                  field: str) -> None:
+def test_invalid_fault_is_refused(
+    client: FlaskClient, admin: Headers, body: dict[str, Any], field: str
+) -> None:
     response = client.post("/__admin/faults", json=body, headers=admin)
     assert response.status_code == 400
     assert response.get_json()["validations"][0]["field"] == field
@@ -313,8 +325,9 @@ def test_invalid_fault_is_refused(client: FlaskClient, admin: Headers, body: dic
 # -- journal --------------------------------------------------------------------------------------
 
 
-def test_journal_records_method_path_query_and_status_but_not_admin_or_probes(client: FlaskClient,
-                                                                            admin: Headers) -> None:
+def test_journal_records_method_path_query_and_status_but_not_admin_or_probes(
+    client: FlaskClient, admin: Headers
+) -> None:
     owner = _owner(client, admin)
     client.get(SESSIONS + "?limit=2&offset=1", headers=owner)
     client.get("/api/v2/aibridge/models")
@@ -337,8 +350,9 @@ def test_deleting_the_journal_empties_it(client: FlaskClient, admin: Headers) ->
     assert client.get("/__admin/journal", headers=admin).get_json() == {"count": 0, "requests": []}
 
 
-def test_reset_restores_the_normal_scenario_and_drops_faults_and_journal(client: FlaskClient,
-                                                                         admin: Headers) -> None:
+def test_reset_restores_the_normal_scenario_and_drops_faults_and_journal(
+    client: FlaskClient, admin: Headers
+) -> None:
     owner = _owner(client, admin)
     _scenario(client, admin, "failing")
     client.post("/__admin/faults", json={"route": f"GET {SESSIONS}", "error_rate": 1.0}, headers=admin)

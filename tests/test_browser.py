@@ -44,11 +44,18 @@ def _chromium() -> str:
     if found:
         return found
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip("headless Chromium is not installed and cannot be (needs root and apt-get): "
-                    "apt-get install chromium")
+        pytest.skip(
+            "headless Chromium is not installed and cannot be (needs root and apt-get): "
+            "apt-get install chromium"
+        )
     try:
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], capture_output=True, check=True,
-                       timeout=APT_TIMEOUT_SECONDS, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "chromium"],
+            capture_output=True,
+            check=True,
+            timeout=APT_TIMEOUT_SECONDS,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         pytest.skip(f"headless Chromium is not installed and apt-get install chromium failed: {exc}")
     found = shutil.which("chromium")
@@ -61,7 +68,6 @@ def _chromium() -> str:
 def mock() -> Iterator[MockServer]:
     with start_mock(Config(interceptions=200)) as running:
         yield running
-
 
 
 @contextmanager
@@ -93,10 +99,22 @@ def _serve_page(html: str) -> Iterator[str]:
 
 
 def _dump_dom(chromium: str, url: str, profile: Path) -> str:
-    command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--no-proxy-server", f"--user-data-dir={profile}", "--virtual-time-budget=5000",
-               "--dump-dom", url]
+    command = [
+        chromium,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-proxy-server",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        url,
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout

@@ -18,16 +18,31 @@ def client() -> FlaskClient:
 
 
 def _preflight(client: FlaskClient, origin: str, path: str = SESSIONS) -> tuple[int, dict[str, str]]:
-    response = client.open(path, method="OPTIONS", headers={
-        "Origin": origin, "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "coder-session-token"})
+    response = client.open(
+        path,
+        method="OPTIONS",
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "coder-session-token",
+        },
+    )
     return response.status_code, dict(response.headers)
 
 
-@pytest.mark.parametrize("origin", ["http://localhost:5173", "http://127.0.0.1:3000", "http://localhost",
-                                    "https://localhost:8443", "http://[::1]:4200"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:5173",
+        "http://127.0.0.1:3000",
+        "http://localhost",
+        "https://localhost:8443",
+        "http://[::1]:4200",
+    ],
+)
 def test_preflight_from_a_local_origin_is_allowed_with_credentials_and_the_token_header(
-        client: FlaskClient, origin: str) -> None:
+    client: FlaskClient, origin: str
+) -> None:
     status, headers = _preflight(client, origin)
     assert status == 204
     assert headers["Access-Control-Allow-Origin"] == origin
@@ -37,10 +52,13 @@ def test_preflight_from_a_local_origin_is_allowed_with_credentials_and_the_token
     assert headers["Vary"] == "Origin"
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "http://localhost.evil.example", "null",
-                                    "http://localhost:5173.evil.example"])
-def test_preflight_from_another_origin_is_refused_with_a_coder_error(client: FlaskClient,
-                                                                     origin: str) -> None:
+@pytest.mark.parametrize(
+    "origin",
+    ["http://evil.example", "http://localhost.evil.example", "null", "http://localhost:5173.evil.example"],
+)
+def test_preflight_from_another_origin_is_refused_with_a_coder_error(
+    client: FlaskClient, origin: str
+) -> None:
     status, headers = _preflight(client, origin)
     assert status == 403
     assert "Access-Control-Allow-Origin" not in headers
@@ -56,7 +74,8 @@ def test_options_without_preflight_headers_still_reaches_the_provider_catch_all(
 
 
 def test_responses_to_an_allowed_origin_are_readable_by_the_browser_errors_included(
-        client: FlaskClient) -> None:
+    client: FlaskClient,
+) -> None:
     response = client.get(SESSIONS, headers={"Origin": "http://localhost:5173"})
     assert response.status_code == 401
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
@@ -88,5 +107,6 @@ def test_configured_origins_replace_the_local_default() -> None:
     ],
 )
 def test_origin_is_allowed_by_the_local_default_or_by_a_configured_pattern(
-        origin: str, patterns: tuple[str, ...], allowed: bool) -> None:
+    origin: str, patterns: tuple[str, ...], allowed: bool
+) -> None:
     assert origin_allowed(origin, patterns) is allowed

@@ -88,7 +88,8 @@ def test_small_fixture_alone_is_exactly_its_interceptions_and_users() -> None:
 
 
 def test_interceptions_list_is_every_ended_fixture_interception_but_not_the_in_flight_one(
-        client: FlaskClient, owner: Headers) -> None:
+    client: FlaskClient, owner: Headers
+) -> None:
     body = _get(client, owner, "/interceptions?limit=1000")
     assert body["count"] == len(_ended(_small()))
     assert {i["id"] for i in body["results"]} == {i["id"] for i in _ended(_small())}
@@ -104,8 +105,17 @@ def test_interception_item_shows_the_fixture_record_in_go_order(client: FlaskCli
     assert item["ended_at"] == "2026-05-14T09:00:08.412Z"
     assert item["user_prompts"][0]["created_at"] == "2026-05-14T09:00:00.12Z"
     usage = item["token_usages"][0]
-    assert list(usage) == ["id", "interception_id", "provider_response_id", "input_tokens", "output_tokens",
-                           "cache_read_input_tokens", "cache_write_input_tokens", "metadata", "created_at"]
+    assert list(usage) == [
+        "id",
+        "interception_id",
+        "provider_response_id",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_input_tokens",
+        "cache_write_input_tokens",
+        "metadata",
+        "created_at",
+    ]
     assert list(usage["metadata"]) == sorted(usage["metadata"])  # Go writes map keys sorted
     assert usage["metadata"]["speed"] == {"output_tokens_per_second": 87.5}
     assert [t["tool"] for t in item["tool_usages"]] == ["Read", "Grep"]
@@ -127,8 +137,9 @@ def test_user_without_name_or_avatar_shows_only_id_and_username(client: FlaskCli
     assert item["initiator"] == {"id": "e0000000-0000-4000-8000-000000000002", "username": "quinn-intern"}
 
 
-def test_sessions_are_client_session_id_else_thread_root_else_own_id(client: FlaskClient,
-                                                                      owner: Headers) -> None:
+def test_sessions_are_client_session_id_else_thread_root_else_own_id(
+    client: FlaskClient, owner: Headers
+) -> None:
     document = _small()
     roots = {i["id"] for i in _ended(document) if not i.get("thread_root_id")}
     expected: dict[str, set[str]] = {}
@@ -153,25 +164,34 @@ def test_session_token_sums_add_up_the_fixture_token_usages(client: FlaskClient,
     assert {s["id"]: [s["token_usage_summary"][k] for k in keys] for s in sessions} == expected
 
 
-def test_session_threads_show_the_agentic_actions_with_injected_mcp_calls(client: FlaskClient,
-                                                                          owner: Headers) -> None:
+def test_session_threads_show_the_agentic_actions_with_injected_mcp_calls(
+    client: FlaskClient, owner: Headers
+) -> None:
     body = _get(client, owner, f"/sessions/{CLAUDE_SESSION}")
-    assert [t["id"] for t in body["threads"]] == ["a1000000-0000-4000-8000-000000000001",
-                                                  "a1000000-0000-4000-8000-000000000004", MCP_THREAD]
+    assert [t["id"] for t in body["threads"]] == [
+        "a1000000-0000-4000-8000-000000000001",
+        "a1000000-0000-4000-8000-000000000004",
+        MCP_THREAD,
+    ]
     mcp = body["threads"][2]
     assert [[c["tool"] for c in a["tool_calls"]] for a in mcp["agentic_actions"]] == [
-        ["coder_list_workspaces"], ["coder_workspace_bash", "coder_get_workspace"]]
+        ["coder_list_workspaces"],
+        ["coder_workspace_bash", "coder_get_workspace"],
+    ]
     assert all(c["injected"] for a in mcp["agentic_actions"] for c in a["tool_calls"])
     assert mcp["agentic_actions"][0]["thinking"] == [
-        {"text": "The Coder MCP tools can list workspaces; no need to ask for names."}]
+        {"text": "The Coder MCP tools can list workspaces; no need to ask for names."}
+    ]
     assert body["threads"][1]["agentic_actions"] == []  # the title thread calls no tools
 
 
 def test_failing_injected_call_keeps_its_invocation_error(client: FlaskClient, owner: Headers) -> None:
     item = _interception(client, owner, "a1000000-0000-4000-8000-000000000006")
     errors = {t["tool"]: t["invocation_error"] for t in item["tool_usages"]}
-    assert errors == {"coder_workspace_bash": 'workspace "alice/dev" is not running',
-                      "coder_get_workspace": ""}
+    assert errors == {
+        "coder_workspace_bash": 'workspace "alice/dev" is not running',
+        "coder_get_workspace": "",
+    }
 
 
 def test_token_metadata_sums_skip_the_float_and_the_string(client: FlaskClient, owner: Headers) -> None:
@@ -219,8 +239,9 @@ def _write(path: Path, document: Any) -> Path:
 
 def test_a_file_may_use_users_and_thread_roots_from_another_file(tmp_path: Path) -> None:
     document = _small()
-    first = _write(tmp_path / "users.json", {"users": document["users"],
-                                             "interceptions": document["interceptions"][:1]})
+    first = _write(
+        tmp_path / "users.json", {"users": document["users"], "interceptions": document["interceptions"][:1]}
+    )
     second = _write(tmp_path / "rest.json", {"interceptions": document["interceptions"][1:]})
     split = build_dataset(DatasetOptions(seed=1, interceptions=0, fixtures=(first, second)))
     whole = build_dataset(DatasetOptions(seed=1, interceptions=0, fixtures=(SMALL,)))
@@ -229,9 +250,21 @@ def test_a_file_may_use_users_and_thread_roots_from_another_file(tmp_path: Path)
 
 
 def test_a_minimal_interception_gets_the_documented_defaults(tmp_path: Path) -> None:
-    path = _write(tmp_path / "minimal.json", {"interceptions": [{
-        "id": "F0000000-0000-4000-8000-00000000000A", "initiator": "BOB", "provider": "openai",
-        "model": "gpt-5", "started_at": "2026-05-14T08:00:00Z", "ended_at": "2026-05-14T08:00:01Z"}]})
+    path = _write(
+        tmp_path / "minimal.json",
+        {
+            "interceptions": [
+                {
+                    "id": "F0000000-0000-4000-8000-00000000000A",
+                    "initiator": "BOB",
+                    "provider": "openai",
+                    "model": "gpt-5",
+                    "started_at": "2026-05-14T08:00:00Z",
+                    "ended_at": "2026-05-14T08:00:01Z",
+                }
+            ]
+        },
+    )
     app = create_app(Config(interceptions=0, fixtures=(path,)))
     owner = {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
     item = _get(app.test_client(), owner, "/interceptions")["results"][0]
@@ -249,13 +282,27 @@ def test_sub_records_come_out_by_created_at_then_id_whatever_the_file_order(tmp_
     def prompt(number: int, text: str, at: str) -> Doc:
         return {"id": f"c0000000-0000-4000-8000-00000000000{number}", "prompt": text, "created_at": at}
 
-    path = _write(tmp_path / "order.json", {"interceptions": [{
-        "id": "f0000000-0000-4000-8000-000000000001", "initiator": "alice", "provider": "anthropic",
-        "model": "claude-sonnet-4-5-20250929", "metadata": None,
-        "started_at": "2026-05-14T08:00:00Z", "ended_at": "2026-05-14T08:00:09Z",
-        "user_prompts": [prompt(3, "latest", "2026-05-14T08:00:03Z"),
-                         prompt(2, "tie, higher id", "2026-05-14T08:00:01Z"),
-                         prompt(1, "tie, lower id", "2026-05-14T08:00:01Z")]}]})
+    path = _write(
+        tmp_path / "order.json",
+        {
+            "interceptions": [
+                {
+                    "id": "f0000000-0000-4000-8000-000000000001",
+                    "initiator": "alice",
+                    "provider": "anthropic",
+                    "model": "claude-sonnet-4-5-20250929",
+                    "metadata": None,
+                    "started_at": "2026-05-14T08:00:00Z",
+                    "ended_at": "2026-05-14T08:00:09Z",
+                    "user_prompts": [
+                        prompt(3, "latest", "2026-05-14T08:00:03Z"),
+                        prompt(2, "tie, higher id", "2026-05-14T08:00:01Z"),
+                        prompt(1, "tie, lower id", "2026-05-14T08:00:01Z"),
+                    ],
+                }
+            ]
+        },
+    )
     app = create_app(Config(interceptions=0, fixtures=(path,)))
     owner = {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
     item = _get(app.test_client(), owner, "/interceptions")["results"][0]
@@ -279,6 +326,7 @@ def _set(path: str, value: Any) -> Mutation:
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]
         target[int(last) if last.isdigit() else last] = value
+
     return mutate
 
 
@@ -290,6 +338,7 @@ def _delete(path: str) -> Mutation:
         for part in parents:
             target = target[int(part)] if part.isdigit() else target[part]
         del target[last]
+
     return mutate
 
 
@@ -303,46 +352,110 @@ IX = "$.interceptions"
 @pytest.mark.parametrize(
     ("mutate", "json_path", "problem"),
     [
-        pytest.param(_delete("interceptions.2.model"), f"{IX}[2]", "'model' is a required property",
-                     id="missing field"),
-        pytest.param(_set("interceptions.0.token_usages.0.input_tokens", "12"),
-                     f"{IX}[0].token_usages[0].input_tokens", "'12' is not of type 'integer'",
-                     id="wrong type"),
-        pytest.param(_set("interceptions.3.started_at", "2026-05-14 09:00"), f"{IX}[3].started_at",
-                     "is not a 'date-time'", id="bad date"),
-        pytest.param(_set("interceptions.3.started_at", "2026-05-14T25:00:00Z"), f"{IX}[3].started_at",
-                     "is not a 'date-time'", id="hour out of range"),
-        pytest.param(_set("interceptions.0.user_prompts.0.id", "c1"), f"{IX}[0].user_prompts[0].id",
-                     "'c1' is not a 'uuid'", id="bad uuid"),
-        pytest.param(_set("interceptions.7.initiator", "nobody"), f"{IX}[7].initiator",
-                     "no user has the id or username 'nobody'", id="unknown initiator"),
-        pytest.param(_set("interceptions.1.thread_root_id", "a1000000-0000-4000-8000-000000000099"),
-                     f"{IX}[1].thread_root_id", "is not in the loaded fixtures", id="dangling thread root"),
-        pytest.param(_set("interceptions.6.thread_root_id", A1_02), f"{IX}[6].thread_root_id", "not a root",
-                     id="thread root is itself a child"),
-        pytest.param(_set("interceptions.0.thread_root_id", A1_01), f"{IX}[0].thread_root_id",
-                     "its own thread root", id="own thread root"),
-        pytest.param(_set("interceptions.2.initiator", "bob"), f"{IX}[2].initiator",
-                     "differs from the initiator", id="initiator differs from the thread root's"),
-        pytest.param(_set("interceptions.4.id", A1_01), f"{IX}[4].id", f"duplicate interception id {A1_01}",
-                     id="duplicate interception id"),
-        pytest.param(_set("interceptions.1.tool_usages.0.id", "d1000000-0000-4000-8000-000000000001"),
-                     f"{IX}[1].tool_usages[0].id", "duplicate tool usage id", id="duplicate tool usage id"),
-        pytest.param(_set("users.1.username", "Alice"), "$.users[1].username", "already taken",
-                     id="username taken by a persona"),
-        pytest.param(_set("interceptions.9.ended_at", "2026-05-14T11:44:59Z"), f"{IX}[9].ended_at",
-                     "ends before it starts", id="ended before started"),
-        pytest.param(_set("interceptions.10.token_usages.0.output_tokens", -1),
-                     f"{IX}[10].token_usages[0].output_tokens", "less than the minimum of 0",
-                     id="negative tokens"),
-        pytest.param(_set("interceptions.0.ended", "2026-05-14T09:00:08Z"), f"{IX}[0]",
-                     "'ended' was unexpected", id="unknown field"),
-        pytest.param(_set("interceptions.5.credential_kind", "personal"), f"{IX}[5].credential_kind",
-                     "is not one of", id="unknown credential kind"),
+        pytest.param(
+            _delete("interceptions.2.model"), f"{IX}[2]", "'model' is a required property", id="missing field"
+        ),
+        pytest.param(
+            _set("interceptions.0.token_usages.0.input_tokens", "12"),
+            f"{IX}[0].token_usages[0].input_tokens",
+            "'12' is not of type 'integer'",
+            id="wrong type",
+        ),
+        pytest.param(
+            _set("interceptions.3.started_at", "2026-05-14 09:00"),
+            f"{IX}[3].started_at",
+            "is not a 'date-time'",
+            id="bad date",
+        ),
+        pytest.param(
+            _set("interceptions.3.started_at", "2026-05-14T25:00:00Z"),
+            f"{IX}[3].started_at",
+            "is not a 'date-time'",
+            id="hour out of range",
+        ),
+        pytest.param(
+            _set("interceptions.0.user_prompts.0.id", "c1"),
+            f"{IX}[0].user_prompts[0].id",
+            "'c1' is not a 'uuid'",
+            id="bad uuid",
+        ),
+        pytest.param(
+            _set("interceptions.7.initiator", "nobody"),
+            f"{IX}[7].initiator",
+            "no user has the id or username 'nobody'",
+            id="unknown initiator",
+        ),
+        pytest.param(
+            _set("interceptions.1.thread_root_id", "a1000000-0000-4000-8000-000000000099"),
+            f"{IX}[1].thread_root_id",
+            "is not in the loaded fixtures",
+            id="dangling thread root",
+        ),
+        pytest.param(
+            _set("interceptions.6.thread_root_id", A1_02),
+            f"{IX}[6].thread_root_id",
+            "not a root",
+            id="thread root is itself a child",
+        ),
+        pytest.param(
+            _set("interceptions.0.thread_root_id", A1_01),
+            f"{IX}[0].thread_root_id",
+            "its own thread root",
+            id="own thread root",
+        ),
+        pytest.param(
+            _set("interceptions.2.initiator", "bob"),
+            f"{IX}[2].initiator",
+            "differs from the initiator",
+            id="initiator differs from the thread root's",
+        ),
+        pytest.param(
+            _set("interceptions.4.id", A1_01),
+            f"{IX}[4].id",
+            f"duplicate interception id {A1_01}",
+            id="duplicate interception id",
+        ),
+        pytest.param(
+            _set("interceptions.1.tool_usages.0.id", "d1000000-0000-4000-8000-000000000001"),
+            f"{IX}[1].tool_usages[0].id",
+            "duplicate tool usage id",
+            id="duplicate tool usage id",
+        ),
+        pytest.param(
+            _set("users.1.username", "Alice"),
+            "$.users[1].username",
+            "already taken",
+            id="username taken by a persona",
+        ),
+        pytest.param(
+            _set("interceptions.9.ended_at", "2026-05-14T11:44:59Z"),
+            f"{IX}[9].ended_at",
+            "ends before it starts",
+            id="ended before started",
+        ),
+        pytest.param(
+            _set("interceptions.10.token_usages.0.output_tokens", -1),
+            f"{IX}[10].token_usages[0].output_tokens",
+            "less than the minimum of 0",
+            id="negative tokens",
+        ),
+        pytest.param(
+            _set("interceptions.0.ended", "2026-05-14T09:00:08Z"),
+            f"{IX}[0]",
+            "'ended' was unexpected",
+            id="unknown field",
+        ),
+        pytest.param(
+            _set("interceptions.5.credential_kind", "personal"),
+            f"{IX}[5].credential_kind",
+            "is not one of",
+            id="unknown credential kind",
+        ),
     ],
 )
-def test_bad_fixture_is_refused_naming_the_file_and_json_path(tmp_path: Path, mutate: Mutation,
-                                                              json_path: str, problem: str) -> None:
+def test_bad_fixture_is_refused_naming_the_file_and_json_path(
+    tmp_path: Path, mutate: Mutation, json_path: str, problem: str
+) -> None:
     document = copy.deepcopy(_small())
     mutate(document)
     bad = _write(tmp_path / "bad-scenario.json", document)
@@ -361,8 +474,9 @@ def test_bad_fixture_is_refused_naming_the_file_and_json_path(tmp_path: Path, mu
     ],
     ids=["truncated", "NaN", "not an object"],
 )
-def test_a_file_that_is_not_a_fixture_document_is_refused_at_its_root(tmp_path: Path, text: str,
-                                                                      problem: str) -> None:
+def test_a_file_that_is_not_a_fixture_document_is_refused_at_its_root(
+    tmp_path: Path, text: str, problem: str
+) -> None:
     bad = tmp_path / "broken.json"
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(FixtureError, match=r"^.*broken\.json: \$: ") as caught:

@@ -69,7 +69,8 @@ def test_restore_undoes_scenario_faults_journal_and_reseed(aibridge_mock: MockSe
 def test_journal_shows_what_the_test_requested(aibridge_mock: MockServer) -> None:
     _get(aibridge_mock, "/aibridge/clients?q=client:Claude", role="auditor")
     assert [(e["path"], e["query"], e["status"]) for e in aibridge_mock.admin.journal()] == [
-        ("/api/v2/aibridge/clients", "q=client:Claude", 200)]
+        ("/api/v2/aibridge/clients", "q=client:Claude", 200)
+    ]
 
 
 def test_admin_errors_carry_status_and_coder_body(aibridge_mock: MockServer) -> None:
@@ -101,7 +102,8 @@ def test_connect_with_a_wrong_admin_token_fails_loudly() -> None:
 def test_documented_plugin_line_works_in_a_fresh_suite_against_a_running_mock(tmp_path: Path) -> None:
     """What the README tells a user to write, run by a separate pytest against AIBRIDGE_MOCK_URL."""
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["app.testing"]\n')
-    (tmp_path / "test_ui_contract.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_ui_contract.py").write_text(
+        textwrap.dedent("""
         import json, urllib.request
 
         def test_sessions_fail_when_the_mock_fails(aibridge_mock):
@@ -118,7 +120,8 @@ def test_documented_plugin_line_works_in_a_fresh_suite_against_a_running_mock(tm
 
         def test_each_test_starts_from_a_normal_mock(aibridge_mock):
             assert aibridge_mock.admin.state()["runtime"]["scenario"] == "normal"
-    """))
+    """)
+    )
     with start_mock(Config(interceptions=80)) as running:
         env = {"AIBRIDGE_MOCK_URL": running.url, "PATH": "/usr/bin:/bin"}
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]

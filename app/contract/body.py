@@ -71,8 +71,10 @@ def expect_status(ex: Exchange, *statuses: int) -> None:
 def expect_json(ex: Exchange) -> Any:
     """The JSON body of an answer that must be JSON."""
     if not ex.is_json:
-        raise ShapeViolation(f"Content-Type is {ex.content_type or 'missing'!r}, not application/json: "
-                             f"{ex.text()}", request=ex.curl)
+        raise ShapeViolation(
+            f"Content-Type is {ex.content_type or 'missing'!r}, not application/json: {ex.text()}",
+            request=ex.curl,
+        )
     try:
         return ex.json()
     except ValueError as exc:
@@ -118,8 +120,9 @@ def object_field(obj: Any, key: str, path: str, ex: Exchange) -> dict[str, Any]:
 def string_list(obj: Any, key: str, path: str, ex: Exchange) -> list[str]:
     value = _get(obj, key, path, ex)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ShapeViolation(f"expected a list of strings, got {value!r}", request=ex.curl,
-                             path=f"{path}.{key}")
+        raise ShapeViolation(
+            f"expected a list of strings, got {value!r}", request=ex.curl, path=f"{path}.{key}"
+        )
     return value
 
 
@@ -162,6 +165,7 @@ def list_page(ex: Exchange, items_key: str) -> Page:
     count = int_field(body, "count", "$", ex)
     items = _get(body, items_key, "$", ex)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise ShapeViolation(f"expected a list of objects, got {str(items)[:80]}", request=ex.curl,
-                             path=f"$.{items_key}")
+        raise ShapeViolation(
+            f"expected a list of objects, got {str(items)[:80]}", request=ex.curl, path=f"$.{items_key}"
+        )
     return Page(count, items, ex, items_key)

@@ -71,8 +71,11 @@ class CaseShaper:
 
     def _fallbacks(self) -> dict[str, list[str]]:
         vocab = self.facts.vocab
-        common = [""] + [term("provider", p) for p in vocab.usable(vocab.providers)[:2]] \
+        common = (
+            [""]
+            + [term("provider", p) for p in vocab.usable(vocab.providers)[:2]]
             + [term("model", m) for m in vocab.usable(vocab.models)[:2]]
+        )
         return {
             "interceptions": [*common, "initiator:me"],
             "sessions": [*common, "initiator:me"] + [term("session_id", s) for s in self.session_ids[:1]],

@@ -35,28 +35,54 @@ def _env(name: str) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="aibridge-mock verify", description=__doc__,
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="aibridge-mock verify", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     add = parser.add_argument
-    add("--url", default=_env("url"),
+    add(
+        "--url",
+        default=_env("url"),
         help="the deployment, e.g. https://coder.example.com (/api/v2 optional); "
-             "env AIBRIDGE_MOCK_VERIFY_URL")
-    add("--token", default=_env("token"),
-        help="an owner or auditor session token (used read-only); env AIBRIDGE_MOCK_VERIFY_TOKEN")
-    add("--member-token", default=_env("member_token"),
-        help="a member's token, to check what members may see; env AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN")
-    add("--strictness", choices=STRICTNESS, default=_env("strictness") or "compatible",
-        help="compatible (default: tolerates newer servers' extra fields and wording) or strict")
-    add("--max-examples", type=int, default=None,
+        "env AIBRIDGE_MOCK_VERIFY_URL",
+    )
+    add(
+        "--token",
+        default=_env("token"),
+        help="an owner or auditor session token (used read-only); env AIBRIDGE_MOCK_VERIFY_TOKEN",
+    )
+    add(
+        "--member-token",
+        default=_env("member_token"),
+        help="a member's token, to check what members may see; env AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN",
+    )
+    add(
+        "--strictness",
+        choices=STRICTNESS,
+        default=_env("strictness") or "compatible",
+        help="compatible (default: tolerates newer servers' extra fields and wording) or strict",
+    )
+    add(
+        "--max-examples",
+        type=int,
+        default=None,
         help=f"schemathesis examples per operation and phase (default {DEFAULT_MAX_EXAMPLES}, "
-             f"{CI_PRESET['max_examples']} with --ci)")
+        f"{CI_PRESET['max_examples']} with --ci)",
+    )
     add("--seed", type=int, default=None, help="seed of generation and sampling (default 1)")
     add("--ci", action="store_true", help="the CI preset: max-examples 20, seed 1")
-    add("--rate-limit", default=_env("rate_limit"),
+    add(
+        "--rate-limit",
+        default=_env("rate_limit"),
         help="request budget such as 400/m (Coder allows 512 per minute and user); default unlimited; "
-             "env AIBRIDGE_MOCK_VERIFY_RATE_LIMIT")
-    add("--check", action="append", default=[], metavar="NAME",
-        help="run only this check (repeatable); see --list-checks")
+        "env AIBRIDGE_MOCK_VERIFY_RATE_LIMIT",
+    )
+    add(
+        "--check",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only this check (repeatable); see --list-checks",
+    )
     add("--list-checks", action="store_true", help="print the checks and exit")
     add("--junit", type=Path, help="write a JUnit XML report")
     add("--report", type=Path, help="write a markdown report")
@@ -88,10 +114,17 @@ def options_from(argv: list[str]) -> tuple[VerifyOptions, argparse.Namespace]:
     seed = args.seed if args.seed is not None else _int_env("seed")
     if max_examples < 1:
         raise _UsageError("--max-examples must be at least 1")
-    options = VerifyOptions(url=args.url, token=args.token, member_token=args.member_token,
-                            strictness=args.strictness, max_examples=max_examples,
-                            seed=preset["seed"] if seed is None else seed, rate_limit=args.rate_limit,
-                            checks=tuple(args.check), timeout=args.timeout)
+    options = VerifyOptions(
+        url=args.url,
+        token=args.token,
+        member_token=args.member_token,
+        strictness=args.strictness,
+        max_examples=max_examples,
+        seed=preset["seed"] if seed is None else seed,
+        rate_limit=args.rate_limit,
+        checks=tuple(args.check),
+        timeout=args.timeout,
+    )
     return options, args
 
 

@@ -126,8 +126,15 @@ class Exchange:
 class ContractClient:
     """GET requests against ``<base>/api/v2`` with one token, recorded as curl commands."""
 
-    def __init__(self, base_url: str, token: str | None, *, secrets: dict[str, str] | None = None,
-                 limiter: RateLimiter | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        secrets: dict[str, str] | None = None,
+        limiter: RateLimiter | None = None,
+        timeout: float = 30.0,
+    ) -> None:
         self.base_url = normalise_base_url(base_url)
         self.token = token
         # secret -> the variable standing for it in curl lines; the main token is $AIBRIDGE_MOCK_VERIFY_TOKEN
@@ -149,13 +156,15 @@ class ContractClient:
 
     def with_token(self, token: str | None) -> ContractClient:
         """The same server and limiter with another token (None: send no token at all)."""
-        clone = ContractClient(self.base_url, token, secrets=self.secrets, limiter=self.limiter,
-                               timeout=self.timeout)
+        clone = ContractClient(
+            self.base_url, token, secrets=self.secrets, limiter=self.limiter, timeout=self.timeout
+        )
         clone._session = self._session
         return clone
 
-    def get(self, path: str, params: Params | None = None, *,
-            headers: dict[str, str] | None = None) -> Exchange:
+    def get(
+        self, path: str, params: Params | None = None, *, headers: dict[str, str] | None = None
+    ) -> Exchange:
         """GET ``/api/v2`` + path; raises :class:`UnreachableError` when the server cannot be reached."""
         query = urlencode({k: str(v) for k, v in (params or {}).items()})
         url = self.api_url + path + (f"?{query}" if query else "")

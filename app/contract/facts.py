@@ -68,19 +68,25 @@ def preflight(client: ContractClient, member: ContractClient | None) -> Exchange
     if ex.status == 401:
         raise TokenRejectedError(f"the token (--token) was rejected with 401: {_describe(ex)}")
     if ex.status == 403:
-        raise NotAIBridgeError(f"{where} answered 403, AI Bridge is not licensed or not enabled: "
-                               f"{_describe(ex)}")
+        raise NotAIBridgeError(
+            f"{where} answered 403, AI Bridge is not licensed or not enabled: {_describe(ex)}"
+        )
     if ex.status == 404:
-        raise NotAIBridgeError(f"{where} answered 404 ({_describe(ex)}): an open-source build, an older "
-                               "Coder without AI Bridge sessions, or a wrong --url")
+        raise NotAIBridgeError(
+            f"{where} answered 404 ({_describe(ex)}): an open-source build, an older "
+            "Coder without AI Bridge sessions, or a wrong --url"
+        )
     if ex.status != 200 or not ex.is_json or not isinstance(_safe_json(ex), dict):
-        raise NotAIBridgeError(f"{where} answered {ex.status} {ex.content_type or 'without Content-Type'}, "
-                               f"not Coder's JSON: {_describe(ex)}")
+        raise NotAIBridgeError(
+            f"{where} answered {ex.status} {ex.content_type or 'without Content-Type'}, "
+            f"not Coder's JSON: {_describe(ex)}"
+        )
     if member is not None:
         answer = member.get("/aibridge/sessions", {"limit": 1})
         if answer.status == 401:
-            raise TokenRejectedError("the member token (--member-token) was rejected with 401: "
-                                     f"{_describe(answer)}")
+            raise TokenRejectedError(
+                f"the member token (--member-token) was rejected with 401: {_describe(answer)}"
+            )
     return ex
 
 
@@ -117,24 +123,43 @@ def discover(client: ContractClient, first: Exchange) -> Facts:
     models = _strings(client.get("/aibridge/models", {"limit": 1000}))
     clients = _strings(client.get("/aibridge/clients", {"limit": 1000}))
     items = [*sessions, *interceptions]
-    times = sorted({t for item in items for k in ("started_at", "last_active_at")
-                    if isinstance(item.get(k), str) and (t := parse_rfc3339(item[k])) is not None})
-    users = {u["id"]: u["username"] for item in items if isinstance(u := item.get("initiator"), dict)
-             and isinstance(u.get("id"), str) and isinstance(u.get("username"), str)}
+    times = sorted(
+        {
+            t
+            for item in items
+            for k in ("started_at", "last_active_at")
+            if isinstance(item.get(k), str) and (t := parse_rfc3339(item[k])) is not None
+        }
+    )
+    users = {
+        u["id"]: u["username"]
+        for item in items
+        if isinstance(u := item.get("initiator"), dict)
+        and isinstance(u.get("id"), str)
+        and isinstance(u.get("username"), str)
+    }
     providers = {p for s in sessions for p in s.get("providers") or [] if isinstance(p, str)}
     providers |= {i["provider"] for i in interceptions if isinstance(i.get("provider"), str)}
     vocab = Vocabulary(
-        usernames=tuple(sorted(set(users.values()))), user_ids=tuple(sorted(users)),
-        providers=tuple(sorted(providers)), models=models, clients=clients,
+        usernames=tuple(sorted(set(users.values()))),
+        user_ids=tuple(sorted(users)),
+        providers=tuple(sorted(providers)),
+        models=models,
+        clients=clients,
         session_ids=tuple(s["id"] for s in sessions if isinstance(s.get("id"), str)),
         times=tuple(times[:: max(1, len(times) // 50)]),
     )
     return Facts(
         interceptions_served=served,
         anchor=_anchor(times[-1] if times else None, _server_now(first)),
-        sessions=tuple(sessions), session_count=session_count,
-        interceptions=tuple(interceptions), models=models, clients=clients, vocab=vocab,
-        threads=_threads(client, sessions), caller_id=_caller_id(client),
+        sessions=tuple(sessions),
+        session_count=session_count,
+        interceptions=tuple(interceptions),
+        models=models,
+        clients=clients,
+        vocab=vocab,
+        threads=_threads(client, sessions),
+        caller_id=_caller_id(client),
     )
 
 

@@ -38,10 +38,14 @@ def options_from_environment() -> VerifyOptions | None:
     if not token:
         raise pytest.UsageError(f"{ENV}URL is set but {ENV}TOKEN is not")
     return VerifyOptions(
-        url=url, token=token, member_token=os.environ.get(ENV + "MEMBER_TOKEN") or None,
+        url=url,
+        token=token,
+        member_token=os.environ.get(ENV + "MEMBER_TOKEN") or None,
         strictness=os.environ.get(ENV + "STRICTNESS", "compatible"),
         max_examples=int(os.environ.get(ENV + "MAX_EXAMPLES", "20")),
-        seed=int(os.environ.get(ENV + "SEED", "1")), rate_limit=os.environ.get(ENV + "RATE_LIMIT") or None)
+        seed=int(os.environ.get(ENV + "SEED", "1")),
+        rate_limit=os.environ.get(ENV + "RATE_LIMIT") or None,
+    )
 
 
 @pytest.fixture(scope="session")

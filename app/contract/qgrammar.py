@@ -35,8 +35,10 @@ def _keys(*names: str) -> str:
 _VALUE = r'(?:"[^"]*"|[^\s:"]+)'
 _USER = r"(?:[0-9A-Za-z][0-9A-Za-z._-]*)"
 _TIME = r'"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2})"'
-_TERM = f"(?:(?:{_keys('initiator')}):{_USER}|(?:{_keys('provider', 'model', 'client')}):{_VALUE}" \
-        f"|(?:{_keys(*_TIME_KEYS)}):{_TIME}"
+_TERM = (
+    f"(?:(?:{_keys('initiator')}):{_USER}|(?:{_keys('provider', 'model', 'client')}):{_VALUE}"
+    f"|(?:{_keys(*_TIME_KEYS)}):{_TIME}"
+)
 _SESSION_TERM = _TERM + f"|(?:{_keys('session_id')}):{_VALUE})"
 _INTERCEPTION_TERM = _TERM + f"|{_USER})"
 
@@ -87,8 +89,12 @@ def _values(vocab: Vocabulary, key: str) -> st.SearchStrategy[str]:
     if key == "initiator":
         users = vocab.usable(vocab.usernames)
         return st.sampled_from(("me", *users, *vocab.user_ids)).map(lambda v: f"initiator:{v}")
-    pool = {"provider": vocab.providers, "model": vocab.models, "client": (*vocab.clients, "Unknown"),
-            "session_id": vocab.session_ids}[key]
+    pool = {
+        "provider": vocab.providers,
+        "model": vocab.models,
+        "client": (*vocab.clients, "Unknown"),
+        "session_id": vocab.session_ids,
+    }[key]
     usable = vocab.usable(pool) or ("none-such",)
     return st.sampled_from(usable).map(lambda v: term(key, v))
 
@@ -129,7 +135,8 @@ def valid_q(endpoint: str, vocab: Vocabulary) -> st.SearchStrategy[str]:
         return [_upper_key(t, f) for t, f in zip(terms, flips, strict=False)]
 
     terms = st.lists(st.sampled_from(keys), unique=True, max_size=3).flatmap(
-        lambda ks: st.tuples(*[_values(vocab, k) for k in ks]).map(list))
+        lambda ks: st.tuples(*[_values(vocab, k) for k in ks]).map(list)
+    )
     flips = st.lists(st.integers(0, 7).map(lambda n: n == 0), min_size=5, max_size=5)
     structured = st.builds(assemble, terms, _window(vocab), st.booleans(), flips).map(" ".join)
     users = vocab.usable(vocab.usernames)
@@ -169,7 +176,7 @@ def invalid_q(endpoint: str, vocab: Vocabulary, n: int) -> str:
         f"model:{rng.choice(vocab.usable(vocab.models) or ('gpt',))}:latest",
         f":{user}",
         "provider:",
-        'started_after:2025-01-01T00:00:00Z',
+        "started_after:2025-01-01T00:00:00Z",
         'started_before:"2025-01-01"',
         'started_after:"yesterday"',
         'initiator:"no such user"',

@@ -15,8 +15,10 @@ _LABEL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR"}
 
 def _headline(report: Report) -> str:
     o = report.options
-    return (f"aibridge-mock verify {o.url} (strictness {o.strictness}, seed {o.seed}, "
-            f"max-examples {o.max_examples})")
+    return (
+        f"aibridge-mock verify {o.url} (strictness {o.strictness}, seed {o.seed}, "
+        f"max-examples {o.max_examples})"
+    )
 
 
 def _totals(report: Report) -> str:
@@ -53,8 +55,16 @@ def summary(report: Report) -> str:
 def write_markdown(report: Report, path: Path) -> None:
     """A markdown report: the verdict table, then each failure with its curl command."""
     verdict = "PASS" if report.exit_code == 0 else "FAIL"
-    out = [f"# AI Bridge contract: {verdict}", "", f"`{_headline(report)}`", "", _totals(report), "",
-           "| Result | Check | What it verifies |", "|---|---|---|"]
+    out = [
+        f"# AI Bridge contract: {verdict}",
+        "",
+        f"`{_headline(report)}`",
+        "",
+        _totals(report),
+        "",
+        "| Result | Check | What it verifies |",
+        "|---|---|---|",
+    ]
     for r in report.results:
         what = (r.reason if r.status == "skip" else r.description).replace("|", "\\|")
         out.append(f"| {_LABEL[r.status]} | `{r.name}` | {what} |")
@@ -80,18 +90,30 @@ def _kind(violation: ContractViolation) -> str:
 def write_junit(report: Report, path: Path) -> None:
     """JUnit XML: one testcase per check, failures carrying the violation and the curl command."""
     suites = ET.Element("testsuites")
-    suite = ET.SubElement(suites, "testsuite", name="aibridge-contract", tests=str(len(report.results)),
-                          failures=str(report.count("fail")), errors=str(report.count("error")),
-                          skipped=str(report.count("skip")), time=f"{report.seconds:.3f}")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="aibridge-contract",
+        tests=str(len(report.results)),
+        failures=str(report.count("fail")),
+        errors=str(report.count("error")),
+        skipped=str(report.count("skip")),
+        time=f"{report.seconds:.3f}",
+    )
     for r in report.results:
-        case = ET.SubElement(suite, "testcase", classname=f"aibridge.{r.group}", name=r.name,
-                             time=f"{r.seconds:.3f}")
+        case = ET.SubElement(
+            suite, "testcase", classname=f"aibridge.{r.group}", name=r.name, time=f"{r.seconds:.3f}"
+        )
         if r.status == "skip":
             ET.SubElement(case, "skipped", message=r.reason)
         elif r.status in {"fail", "error"}:
             first = str(r.violations[0]) if r.violations else r.reason
-            element = ET.SubElement(case, "failure" if r.status == "fail" else "error", message=first,
-                                    type=_kind(r.violations[0]) if r.violations else "CheckCrashed")
+            element = ET.SubElement(
+                case,
+                "failure" if r.status == "fail" else "error",
+                message=first,
+                type=_kind(r.violations[0]) if r.violations else "CheckCrashed",
+            )
             element.text = "\n".join(_explain(r))
     ET.indent(suites)
     ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)

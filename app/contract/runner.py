@@ -31,8 +31,16 @@ __all__ = [
 ]
 
 STRICTNESS = ("compatible", "strict")
-GROUP_ORDER = ("schema", "pagination", "ordering", "cursors", "filters", "consistency", "errors",
-               "permissions")
+GROUP_ORDER = (
+    "schema",
+    "pagination",
+    "ordering",
+    "cursors",
+    "filters",
+    "consistency",
+    "errors",
+    "permissions",
+)
 
 
 @dataclass(frozen=True)
@@ -113,8 +121,9 @@ class Verifier:
 
     def __init__(self, options: VerifyOptions) -> None:
         if options.strictness not in STRICTNESS:
-            raise CannotRunError(f"--strictness must be one of {', '.join(STRICTNESS)}, "
-                                 f"not {options.strictness!r}")
+            raise CannotRunError(
+                f"--strictness must be one of {', '.join(STRICTNESS)}, not {options.strictness!r}"
+            )
         unknown = sorted(set(options.checks) - set(all_check_names()))
         if unknown:
             raise CannotRunError(f"unknown checks {unknown}; see --list-checks")
@@ -128,8 +137,9 @@ class Verifier:
             secrets[options.member_token] = MEMBER_TOKEN_PLACEHOLDER
         limiter = RateLimiter(parse_rate(options.rate_limit))
         try:
-            self.client = ContractClient(options.url, options.token, secrets=secrets, limiter=limiter,
-                                         timeout=options.timeout)
+            self.client = ContractClient(
+                options.url, options.token, secrets=secrets, limiter=limiter, timeout=options.timeout
+            )
         except ValueError as exc:
             raise CannotRunError(f"--url: {exc}") from None
         self.member = self.client.with_token(options.member_token) if options.member_token else None
@@ -156,8 +166,14 @@ class Verifier:
         return self._facts
 
     def context(self) -> CheckContext:
-        return CheckContext(self.client, self.member, self.facts, self.options.strictness, self.options.seed,
-                            self.options.samples)
+        return CheckContext(
+            self.client,
+            self.member,
+            self.facts,
+            self.options.strictness,
+            self.options.seed,
+            self.options.samples,
+        )
 
     def selected(self) -> list[str]:
         return [n for n in all_check_names() if not self.options.checks or n in self.options.checks]
@@ -187,8 +203,9 @@ class Verifier:
         """Schemathesis on the named operations (``schemathesis-sessions``...), in one engine run."""
         names = list(names)
         served = [n for n in names if n != "schemathesis-interceptions" or self.facts.interceptions_served]
-        settings = FuzzSettings(self.options.strictness, self.options.max_examples, self.options.seed,
-                                self.options.rate_limit)
+        settings = FuzzSettings(
+            self.options.strictness, self.options.max_examples, self.options.seed, self.options.rate_limit
+        )
         started = time.monotonic()
         labels = [OPERATIONS[n] for n in served]
         outcomes = run_schemathesis(self.client, self.facts, settings, labels) if served else {}
@@ -205,8 +222,16 @@ class Verifier:
             for violation in outcome.violations:
                 violation.check = name
             status = "fail" if outcome.violations else "pass"
-            results.append(CheckResult(name, group, f"{description}: {outcome.cases} cases", status,
-                                       list(outcome.violations), seconds=elapsed / max(1, len(served))))
+            results.append(
+                CheckResult(
+                    name,
+                    group,
+                    f"{description}: {outcome.cases} cases",
+                    status,
+                    list(outcome.violations),
+                    seconds=elapsed / max(1, len(served)),
+                )
+            )
         return results
 
     def run(self) -> Report:

@@ -44,8 +44,12 @@ BUILTIN_CHECKS = [
     "ignored_auth",
     "missing_required_header",
 ]
-_Q_ENDPOINT = {"/aibridge/interceptions": "interceptions", "/aibridge/sessions": "sessions",
-               "/aibridge/models": "models", "/aibridge/clients": "clients"}
+_Q_ENDPOINT = {
+    "/aibridge/interceptions": "interceptions",
+    "/aibridge/sessions": "sessions",
+    "/aibridge/models": "models",
+    "/aibridge/clients": "clients",
+}
 _SHOWN_HEADERS = {"coder-session-token", "authorization", "cookie"}
 MAX_PER_OPERATION = 5
 
@@ -77,8 +81,11 @@ def document(strictness: str, facts: Facts) -> dict[str, Any]:
     for path, endpoint in _Q_ENDPOINT.items():
         for param in doc["paths"].get(path, {}).get("get", {}).get("parameters", []):
             if param["name"] == "q":
-                param["schema"] = {**param["schema"], "format": f"aibridge-q-{endpoint}",
-                                   "pattern": PATTERNS[endpoint]}
+                param["schema"] = {
+                    **param["schema"],
+                    "format": f"aibridge-q-{endpoint}",
+                    "pattern": PATTERNS[endpoint],
+                }
     return doc
 
 
@@ -87,8 +94,12 @@ def _config(client: ContractClient, settings: FuzzSettings) -> SchemathesisConfi
         "seed": settings.seed,
         "base-url": client.api_url,
         "continue-on-failure": True,
-        "generation": {"max-examples": settings.max_examples, "deterministic": True, "no-shrink": True,
-                       "database": "none"},
+        "generation": {
+            "max-examples": settings.max_examples,
+            "deterministic": True,
+            "no-shrink": True,
+            "database": "none",
+        },
         "phases": {"stateful": {"enabled": False}},
         "analysis": {"constants": {"enabled": False}},  # mined constants would differ in-process vs over HTTP
         "cache": {"enabled": False},
@@ -100,8 +111,9 @@ def _config(client: ContractClient, settings: FuzzSettings) -> SchemathesisConfi
     return SchemathesisConfig.from_dict(project)
 
 
-def run_schemathesis(client: ContractClient, facts: Facts, settings: FuzzSettings,
-                     labels: Iterable[str]) -> dict[str, OperationOutcome]:
+def run_schemathesis(
+    client: ContractClient, facts: Facts, settings: FuzzSettings, labels: Iterable[str]
+) -> dict[str, OperationOutcome]:
     """Fuzz the operations named by ``labels`` (``GET /aibridge/...``); one outcome per label."""
     wanted = set(labels)
     shaper = CaseShaper(facts)
@@ -127,24 +139,35 @@ def run_schemathesis(client: ContractClient, facts: Facts, settings: FuzzSetting
         if isinstance(event, events.ScenarioFinished) and event.label in outcomes:
             _collect(outcomes[event.label], event.recorder, client)
         elif isinstance(event, events.NonFatalError) and event.label in outcomes:
-            outcomes[event.label].violations.append(SchemathesisViolation(
-                f"schemathesis could not test this operation: {event.value}", code="ERROR",
-                title="Run error"))
+            outcomes[event.label].violations.append(
+                SchemathesisViolation(
+                    f"schemathesis could not test this operation: {event.value}",
+                    code="ERROR",
+                    title="Run error",
+                )
+            )
         elif isinstance(event, events.FatalError):
             raise RuntimeError(f"schemathesis failed: {event.exception}") from event.exception
     for outcome in outcomes.values():
         if outcome.cases and not outcome.successes:
-            outcome.violations.append(SchemathesisViolation(
-                f"none of {outcome.cases} requests succeeded: the token does not authenticate here",
-                code="ST401", title="Authentication failed"))
+            outcome.violations.append(
+                SchemathesisViolation(
+                    f"none of {outcome.cases} requests succeeded: the token does not authenticate here",
+                    code="ST401",
+                    title="Authentication failed",
+                )
+            )
     return outcomes
 
 
 def _collect(outcome: OperationOutcome, recorder: ScenarioRecorder, client: ContractClient) -> None:
     outcome.cases += len(recorder.cases)
     outcome.requests += [f"{i.request.method} {i.request.uri}" for i in recorder.interactions.values()]
-    outcome.successes += sum(1 for i in recorder.interactions.values()
-                             if i.response is not None and 200 <= i.response.status_code < 300)
+    outcome.successes += sum(
+        1
+        for i in recorder.interactions.values()
+        if i.response is not None and 200 <= i.response.status_code < 300
+    )
     seen = {(v.code, v.title, v.path) for v in outcome.violations}
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
@@ -164,11 +187,13 @@ def _collect(outcome: OperationOutcome, recorder: ScenarioRecorder, client: Cont
                 continue
             seen.add(key)
             message = getattr(failure, "validation_message", "") or failure.message
-            outcome.violations.append(SchemathesisViolation(
-                _first_lines(message), code=failure.code, title=failure.title, request=curl, path=path))
+            outcome.violations.append(
+                SchemathesisViolation(
+                    _first_lines(message), code=failure.code, title=failure.title, request=curl, path=path
+                )
+            )
 
 
 def _first_lines(text: str, lines: int = 4) -> str:
     kept = [line for line in text.strip().splitlines() if line.strip()][:lines]
     return " / ".join(kept)[:400]
-

@@ -1,22 +1,22 @@
 """What a contract check raises.
 
-    ContractViolation            the server broke the contract: check name, request (curl), JSON path, message
-    ├── ShapeViolation           a field a check reads is missing or has the wrong type
-    ├── StatusViolation          an unexpected HTTP status
-    ├── ErrorBodyViolation       an error that is not Coder's error body, or says the wrong thing
-    ├── PaginationViolation      ``limit`` not honoured, ``count`` wrong
-    ├── OrderingViolation        items out of the specified order
-    ├── CursorViolation          a cursor walk skipped or repeated items, or disagrees with offsets
-    ├── FilterViolation          an item does not match ``q``, or a matching item is missing
-    ├── ConsistencyViolation     sessions, threads and interceptions disagree
-    ├── PermissionViolation      a member sees what it may not
-    └── SchemathesisViolation    one of schemathesis' built-in checks failed (code ST...)
+ContractViolation            the server broke the contract: check name, request (curl), JSON path, message
+├── ShapeViolation           a field a check reads is missing or has the wrong type
+├── StatusViolation          an unexpected HTTP status
+├── ErrorBodyViolation       an error that is not Coder's error body, or says the wrong thing
+├── PaginationViolation      ``limit`` not honoured, ``count`` wrong
+├── OrderingViolation        items out of the specified order
+├── CursorViolation          a cursor walk skipped or repeated items, or disagrees with offsets
+├── FilterViolation          an item does not match ``q``, or a matching item is missing
+├── ConsistencyViolation     sessions, threads and interceptions disagree
+├── PermissionViolation      a member sees what it may not
+└── SchemathesisViolation    one of schemathesis' built-in checks failed (code ST...)
 
-    CheckSkipped                 not a failure: the server lacks what the check needs
-    CannotRunError               the suite could not run at all (exit status 2)
-    ├── ServerUnreachableError
-    ├── TokenRejectedError
-    └── NotAIBridgeError
+CheckSkipped                 not a failure: the server lacks what the check needs
+CannotRunError               the suite could not run at all (exit status 2)
+├── ServerUnreachableError
+├── TokenRejectedError
+└── NotAIBridgeError
 """
 
 from __future__ import annotations
@@ -101,8 +101,9 @@ class SchemathesisViolation(ContractViolation):
 
     kind = "schemathesis"
 
-    def __init__(self, message: str, *, code: str, title: str, request: str = "", path: str = "$",
-                 check: str = "") -> None:
+    def __init__(
+        self, message: str, *, code: str, title: str, request: str = "", path: str = "$", check: str = ""
+    ) -> None:
         super().__init__(message, request=request, path=path, check=check)
         self.code = code
         self.title = title

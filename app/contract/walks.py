@@ -96,8 +96,9 @@ class Walk:
         return out
 
 
-def offset_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int,
-                max_pages: int = 50) -> Walk:
+def offset_walk(
+    client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50
+) -> Walk:
     """Pages ``offset = 0, n, 2n, ...`` until a short page."""
     walk = Walk()
     for number in range(max_pages):
@@ -108,8 +109,9 @@ def offset_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int
     raise CheckSkipped(f"{ep.path} q={q!r}: more than {max_pages} pages of {page_size}")
 
 
-def cursor_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int,
-                max_pages: int = 50) -> Walk:
+def cursor_walk(
+    client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50
+) -> Walk:
     """Pages following the cursor (the last id of each page) until an empty or short page."""
     walk = Walk()
     cursor = ""
@@ -161,7 +163,8 @@ def fetch_threads(client: ContractClient, session_id: str, **params: str | int) 
     body = expect_json(ex)
     threads = body.get("threads") if isinstance(body, dict) else None
     if not isinstance(threads, list) or not all(isinstance(t, dict) for t in threads):
-        raise ShapeViolation(f"expected a list of thread objects, got {str(threads)[:80]}", request=ex.curl,
-                             path="$.threads")
+        raise ShapeViolation(
+            f"expected a list of thread objects, got {str(threads)[:80]}", request=ex.curl, path="$.threads"
+        )
     assert isinstance(body, dict)  # for the type checker: threads came from it
     return Threads(body, threads, ex)

@@ -30,8 +30,10 @@ bp = Blueprint("admin", __name__, url_prefix="/__admin")
 MAX_INTERCEPTIONS = 5_000_000
 NOT_RELOADED = "The data set was not reloaded; the previous one is still served."
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "*")
-_TOKEN_HELP = ("Send 'Authorization: Bearer <admin token>'; the token is printed in the startup banner "
-               "or set with AIBRIDGE_MOCK_ADMIN_TOKEN.")
+_TOKEN_HELP = (
+    "Send 'Authorization: Bearer <admin token>'; the token is printed in the startup banner "
+    "or set with AIBRIDGE_MOCK_ADMIN_TOKEN."
+)
 
 
 def admin_token(config: Config) -> str:
@@ -104,13 +106,24 @@ def describe(state: MockState) -> dict[str, Any]:
     personas: list[dict[str, str]] = []
     if snap is not None:
         ds, identity = snap.dataset, snap.dataset.identity
-        dataset = {"seed": identity.seed, "interceptions": identity.interceptions, "rows": len(ds),
-                   "sessions": len(ds.sessions.ranked), "anchor": format_time(identity.anchor),
-                   "fixtures": list(identity.fixtures)}
-        personas = [{"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token}
-                    for p in ds.personas]
-    return {"ready": state.ready.is_set(), "dataset": dataset, "personas": personas,
-            "runtime": runtime().describe()}
+        dataset = {
+            "seed": identity.seed,
+            "interceptions": identity.interceptions,
+            "rows": len(ds),
+            "sessions": len(ds.sessions.ranked),
+            "anchor": format_time(identity.anchor),
+            "fixtures": list(identity.fixtures),
+        }
+        personas = [
+            {"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token}
+            for p in ds.personas
+        ]
+    return {
+        "ready": state.ready.is_set(),
+        "dataset": dataset,
+        "personas": personas,
+        "runtime": runtime().describe(),
+    }
 
 
 @bp.get("/state")
@@ -186,8 +199,13 @@ def _write_inline(document: Any, index: int) -> Path:
     # Inline fixtures become files so that the data set's identity can name (and rebuild) them.
     if "ADMIN_FIXTURE_DIR" not in current_app.config:
         current_app.config["ADMIN_FIXTURE_DIR"] = tempfile.mkdtemp(prefix="aibridge-mock-fixtures-")
-    with tempfile.NamedTemporaryFile("w", suffix=".json", prefix=f"inline-fixtures[{index}]-", delete=False,
-                                     dir=current_app.config["ADMIN_FIXTURE_DIR"]) as file:
+    with tempfile.NamedTemporaryFile(
+        "w",
+        suffix=".json",
+        prefix=f"inline-fixtures[{index}]-",
+        delete=False,
+        dir=current_app.config["ADMIN_FIXTURE_DIR"],
+    ) as file:
         json.dump(document, file)
     return Path(file.name)
 

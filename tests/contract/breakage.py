@@ -78,8 +78,13 @@ def _any_token(token: str, tokens: list[str]) -> str | None:
 
 
 BUGS: dict[str, Bug] = {
-    "drop-field": EditJson(f"{API}/sessions", lambda b, ex: {**b, "sessions": [
-        {k: v for k, v in s.items() if k != "started_at"} for s in b["sessions"]]}),
+    "drop-field": EditJson(
+        f"{API}/sessions",
+        lambda b, ex: {
+            **b,
+            "sessions": [{k: v for k, v in s.items() if k != "started_at"} for s in b["sessions"]],
+        },
+    ),
     "wrong-type": EditJson(f"{API}/interceptions", lambda b, ex: {**b, "count": str(b["count"])}),
     "ignore-limit": StripParam("limit", (*LISTS, f"{API}/sessions/")),
     "ignore-session-filter": StripParam("q", (f"{API}/sessions",)),
@@ -92,13 +97,16 @@ BUGS: dict[str, Bug] = {
     "nearest-before-id": NearestBefore(),
     "reverse-sessions": EditJson(f"{API}/sessions", lambda b, ex: {**b, "sessions": b["sessions"][::-1]}),
     "swap-interceptions": EditJson(f"{API}/interceptions", _swap_first_two("results")),
-    "unknown-credential-kind": EditJson(f"{API}/sessions/", lambda b, ex: {**b, "threads": [
-        {**t, "credential_kind": "vault"} for t in b["threads"]]}),
+    "unknown-credential-kind": EditJson(
+        f"{API}/sessions/",
+        lambda b, ex: {**b, "threads": [{**t, "credential_kind": "vault"} for t in b["threads"]]},
+    ),
     "reverse-threads": EditJson(f"{API}/sessions/", lambda b, ex: {**b, "threads": b["threads"][::-1]}),
     "reverse-models": EditJson(f"{API}/models", lambda b, ex: b[::-1] if b else b),
     "count-off-by-one": EditJson(f"{API}/sessions", lambda b, ex: {**b, "count": b["count"] + 1}),
-    "count-minus-offset": EditJson(f"{API}/interceptions", lambda b, ex: {
-        **b, "count": b["count"] - int(ex.param("offset") or 0)}),
+    "count-minus-offset": EditJson(
+        f"{API}/interceptions", lambda b, ex: {**b, "count": b["count"] - int(ex.param("offset") or 0)}
+    ),
     "thread-tokens-do-not-sum": EditJson(f"{API}/sessions/", _first_thread(_more_tokens)),
     "thread-prompt-not-from-interception": EditJson(f"{API}/sessions/", _first_thread(_other_prompt)),
     "html-500": Html500OnClients(),

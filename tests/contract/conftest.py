@@ -40,8 +40,9 @@ def tokens(mock_app: Flask) -> list[str]:
 def mock_url(mock_app: Flask, tokens: list[str]) -> Iterator[str]:
     """The mock over real HTTP on a free port; ``<url>/bug/<name>`` serves it with one bug."""
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True,
-                         request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -54,4 +55,5 @@ def mock_url(mock_app: Flask, tokens: list[str]) -> Iterator[str]:
 def aibridge_verify_options(mock_url: str, tokens: list[str]) -> VerifyOptions:
     """AIBRIDGE_MOCK_VERIFY_URL/TOKEN when set, else the in-process mock, strictly."""
     return options_from_environment() or VerifyOptions(
-        url=mock_url, token=tokens[0], member_token=tokens[2], strictness="strict", max_examples=20, seed=1)
+        url=mock_url, token=tokens[0], member_token=tokens[2], strictness="strict", max_examples=20, seed=1
+    )

@@ -58,8 +58,9 @@ def _run(options: VerifyOptions, check: str) -> CheckResult:
 
 
 def _options(url: str, tokens: list[str]) -> VerifyOptions:
-    return VerifyOptions(url=url, token=tokens[0], member_token=tokens[2], strictness="compatible",
-                         max_examples=10, seed=3)
+    return VerifyOptions(
+        url=url, token=tokens[0], member_token=tokens[2], strictness="compatible", max_examples=10, seed=3
+    )
 
 
 def _kinds(result: CheckResult) -> set[str]:
@@ -67,8 +68,9 @@ def _kinds(result: CheckResult) -> set[str]:
 
 
 @pytest.mark.parametrize(("bug", "check", "kind"), BITES, ids=[f"{b}-{c}" for b, c, _ in BITES])
-def test_check_fails_on_a_server_with_the_bug(mock_url: str, tokens: list[str], bug: str, check: str,
-                                              kind: str) -> None:
+def test_check_fails_on_a_server_with_the_bug(
+    mock_url: str, tokens: list[str], bug: str, check: str, kind: str
+) -> None:
     result = _run(_options(f"{mock_url}/bug/{bug}", tokens), check)
     assert result.status == "fail", result
     assert kind in _kinds(result), result.violations
@@ -94,14 +96,28 @@ def test_check_passes_on_the_correct_mock(correct_mock: Verifier, check: str) ->
     assert result.status == "pass", result
 
 
-def test_a_server_without_interceptions_skips_their_checks_and_passes_the_rest(mock_url: str,
-                                                                               tokens: list[str]) -> None:
-    needs = {"schemathesis-interceptions", "order-interceptions", "cursor-walk-interceptions",
-             "filter-interceptions", "sessions-agree-with-interceptions"}
-    others = {"schemathesis-sessions", "limit-honoured", "count-matches-walk", "error-bad-limit",
-              "error-no-token"}
-    options = replace(_options(f"{mock_url}/bug/no-interceptions", tokens), max_examples=5,
-                      checks=tuple(sorted(needs | others)))
+def test_a_server_without_interceptions_skips_their_checks_and_passes_the_rest(
+    mock_url: str, tokens: list[str]
+) -> None:
+    needs = {
+        "schemathesis-interceptions",
+        "order-interceptions",
+        "cursor-walk-interceptions",
+        "filter-interceptions",
+        "sessions-agree-with-interceptions",
+    }
+    others = {
+        "schemathesis-sessions",
+        "limit-honoured",
+        "count-matches-walk",
+        "error-bad-limit",
+        "error-no-token",
+    }
+    options = replace(
+        _options(f"{mock_url}/bug/no-interceptions", tokens),
+        max_examples=5,
+        checks=tuple(sorted(needs | others)),
+    )
     with Verifier(options) as verifier:
         report = verifier.run()
     skipped = {r.name for r in report.results if r.status == "skip"}

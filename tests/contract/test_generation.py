@@ -21,12 +21,18 @@ def verifier(mock_url: str, tokens: list[str]) -> Iterator[Verifier]:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_valid_q_strings_match_the_grammar_and_the_mock_accepts_them(verifier: Verifier,
-                                                                     endpoint: str) -> None:
+def test_valid_q_strings_match_the_grammar_and_the_mock_accepts_them(
+    verifier: Verifier, endpoint: str
+) -> None:
     client: ContractClient = verifier.client
 
-    @settings(max_examples=25, derandomize=True, database=None, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=25,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
     @given(q=valid_q(endpoint, verifier.facts.vocab))
     def accepted(q: str) -> None:
         assert re.fullmatch(PATTERNS[endpoint], q), q
@@ -37,8 +43,9 @@ def test_valid_q_strings_match_the_grammar_and_the_mock_accepts_them(verifier: V
 
 
 @pytest.mark.parametrize(("endpoint", "n"), [(e, n) for e in ENDPOINTS for n in range(10)])
-def test_invalid_q_strings_break_the_grammar_and_the_mock_rejects_them(verifier: Verifier, endpoint: str,
-                                                                       n: int) -> None:
+def test_invalid_q_strings_break_the_grammar_and_the_mock_rejects_them(
+    verifier: Verifier, endpoint: str, n: int
+) -> None:
     q = invalid_q(endpoint, verifier.facts.vocab, n)
     assert re.fullmatch(PATTERNS[endpoint], q) is None, q
     answer = verifier.client.get(f"/aibridge/{endpoint}", {"q": q})
@@ -49,7 +56,8 @@ def test_schemathesis_sends_the_same_requests_for_the_same_seed(verifier: Verifi
     def requests(seed: int) -> list[str]:
         fuzz = FuzzSettings("strict", max_examples=10, seed=seed)
         return run_schemathesis(verifier.client, verifier.facts, fuzz, ["GET /aibridge/sessions"])[
-            "GET /aibridge/sessions"].requests
+            "GET /aibridge/sessions"
+        ].requests
 
     first, again, other = requests(5), requests(5), requests(6)
     assert len(first) > 20
@@ -60,9 +68,8 @@ def test_schemathesis_sends_the_same_requests_for_the_same_seed(verifier: Verifi
 def test_positive_cases_use_cursors_the_server_knows(verifier: Verifier) -> None:
     fuzz = FuzzSettings("strict", max_examples=15, seed=2)
     sent = run_schemathesis(verifier.client, verifier.facts, fuzz, ["GET /aibridge/interceptions"])[
-        "GET /aibridge/interceptions"].requests
+        "GET /aibridge/interceptions"
+    ].requests
     cursors = {m.group(1) for r in sent if (m := re.search(r"after_id=([0-9a-f-]{36})", r))}
     known = {str(i["id"]) for i in verifier.facts.interceptions}
     assert cursors & known, "no positive case paged with a real cursor"
-
-

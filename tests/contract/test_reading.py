@@ -10,10 +10,13 @@ from app.contract.runner import parse_rate
 from app.contract.violations import CannotRunError
 
 
-@pytest.mark.parametrize(("left", "right"), [
-    ("2026-05-04T09:12:33.123456Z", "2026-05-04T06:42:33.123456-02:30"),
-    ("2026-05-04T09:12:33Z", "2026-05-04t11:12:33.000000000+02:00"),
-])
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("2026-05-04T09:12:33.123456Z", "2026-05-04T06:42:33.123456-02:30"),
+        ("2026-05-04T09:12:33Z", "2026-05-04t11:12:33.000000000+02:00"),
+    ],
+)
 def test_timestamps_compare_as_instants_whatever_their_offset(left: str, right: str) -> None:
     assert parse_rfc3339(left) == parse_rfc3339(right) is not None
 
@@ -23,26 +26,37 @@ def test_text_that_is_not_rfc3339_is_rejected(text: str) -> None:
     assert parse_rfc3339(text) is None
 
 
-@pytest.mark.parametrize("text", ["2026-05-04T09:12:33.1234Z", "2026-05-04T09:12:33Z",
-                                  "2026-05-04T09:12:33.000000001Z"])
+@pytest.mark.parametrize(
+    "text", ["2026-05-04T09:12:33.1234Z", "2026-05-04T09:12:33Z", "2026-05-04T09:12:33.000000001Z"]
+)
 def test_formatted_timestamps_read_back_to_the_same_instant(text: str) -> None:
     nanos = parse_rfc3339(text)
     assert nanos is not None and format_rfc3339(nanos) == text
 
 
-@pytest.mark.parametrize(("url", "base"), [
-    ("https://coder.example.com", "https://coder.example.com"),
-    ("https://coder.example.com/api/v2/", "https://coder.example.com"),
-    ("http://127.0.0.1:8080/prefix/api/v2", "http://127.0.0.1:8080/prefix"),
-])
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("https://coder.example.com", "https://coder.example.com"),
+        ("https://coder.example.com/api/v2/", "https://coder.example.com"),
+        ("http://127.0.0.1:8080/prefix/api/v2", "http://127.0.0.1:8080/prefix"),
+    ],
+)
 def test_the_base_url_may_be_given_with_or_without_api_v2(url: str, base: str) -> None:
     assert normalise_base_url(url) == base
 
 
 def test_curl_lines_name_the_token_variable_instead_of_the_token() -> None:
-    line = curl_command("GET", "http://h/api/v2/aibridge/models?q=a%20b",
-                        {"Coder-Session-Token": "sekrit-123"}, {"sekrit-123": "$AIBRIDGE_MOCK_VERIFY_TOKEN"})
-    assert line == "curl -sS -H \"Coder-Session-Token: $AIBRIDGE_MOCK_VERIFY_TOKEN\" 'http://h/api/v2/aibridge/models?q=a%20b'"
+    line = curl_command(
+        "GET",
+        "http://h/api/v2/aibridge/models?q=a%20b",
+        {"Coder-Session-Token": "sekrit-123"},
+        {"sekrit-123": "$AIBRIDGE_MOCK_VERIFY_TOKEN"},
+    )
+    assert (
+        line
+        == "curl -sS -H \"Coder-Session-Token: $AIBRIDGE_MOCK_VERIFY_TOKEN\" 'http://h/api/v2/aibridge/models?q=a%20b'"
+    )
 
 
 @pytest.mark.parametrize(("rate", "per_minute"), [("400/m", 400), ("10/s", 600), ("600/h", 10), (None, 0)])

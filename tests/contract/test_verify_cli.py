@@ -19,10 +19,25 @@ def _closed_port() -> int:
 
 
 def test_verify_exits_0_and_writes_passing_reports_when_the_server_conforms(
-        mock_url: str, tokens: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mock_url: str, tokens: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     junit, markdown = tmp_path / "report.xml", tmp_path / "report.md"
-    code = cli_verify(["--url", mock_url, "--token", tokens[0], "--check", "order-models", "--check",
-                       "error-no-token", "--junit", str(junit), "--report", str(markdown)])
+    code = cli_verify(
+        [
+            "--url",
+            mock_url,
+            "--token",
+            tokens[0],
+            "--check",
+            "order-models",
+            "--check",
+            "error-no-token",
+            "--junit",
+            str(junit),
+            "--report",
+            str(markdown),
+        ]
+    )
     assert code == 0
     assert "2 checks: 2 passed" in capsys.readouterr().out
     suite = ET.parse(junit).getroot().find("testsuite")
@@ -31,10 +46,23 @@ def test_verify_exits_0_and_writes_passing_reports_when_the_server_conforms(
 
 
 def test_verify_exits_1_and_shows_the_redacted_request_and_json_path_of_a_violation(
-        mock_url: str, tokens: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    mock_url: str, tokens: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     junit, markdown = tmp_path / "report.xml", tmp_path / "report.md"
-    code = cli_verify(["--url", f"{mock_url}/bug/reverse-models", "--token", tokens[0], "--check",
-                       "order-models", "--junit", str(junit), "--report", str(markdown)])
+    code = cli_verify(
+        [
+            "--url",
+            f"{mock_url}/bug/reverse-models",
+            "--token",
+            tokens[0],
+            "--check",
+            "order-models",
+            "--junit",
+            str(junit),
+            "--report",
+            str(markdown),
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 1
     assert "FAIL  order-models" in out and "ordering at $[1]" in out
@@ -46,20 +74,32 @@ def test_verify_exits_1_and_shows_the_redacted_request_and_json_path_of_a_violat
     assert "## Failures" in markdown.read_text()
 
 
-@pytest.mark.parametrize(("args", "reason"), [
-    (["--url", "http://127.0.0.1:{closed}", "--token", "{owner}"], "cannot reach http://127.0.0.1:"),
-    (["--url", "{url}", "--token", "abcdefghij-abcdefghijabcdefghijab"],
-     "the token (--token) was rejected with 401"),
-    (["--url", "{url}", "--token", "{owner}", "--member-token", "nope"],
-     "the member token (--member-token) was rejected"),
-    (["--url", "{url}/elsewhere", "--token", "{owner}"], "answered 404"),
-    (["--url", "{url}", "--token", "{owner}", "--check", "nope"], "unknown checks ['nope']"),
-    (["--url", "{url}"], "--token (or AIBRIDGE_MOCK_VERIFY_TOKEN) is required"),
-    (["--url", "ftp://example.com", "--token", "{owner}"], "is not an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--url", "http://127.0.0.1:{closed}", "--token", "{owner}"], "cannot reach http://127.0.0.1:"),
+        (
+            ["--url", "{url}", "--token", "abcdefghij-abcdefghijabcdefghijab"],
+            "the token (--token) was rejected with 401",
+        ),
+        (
+            ["--url", "{url}", "--token", "{owner}", "--member-token", "nope"],
+            "the member token (--member-token) was rejected",
+        ),
+        (["--url", "{url}/elsewhere", "--token", "{owner}"], "answered 404"),
+        (["--url", "{url}", "--token", "{owner}", "--check", "nope"], "unknown checks ['nope']"),
+        (["--url", "{url}"], "--token (or AIBRIDGE_MOCK_VERIFY_TOKEN) is required"),
+        (["--url", "ftp://example.com", "--token", "{owner}"], "is not an http(s) URL"),
+    ],
+)
 def test_verify_exits_2_with_a_one_line_reason_when_it_cannot_run(
-        mock_url: str, tokens: list[str], capsys: pytest.CaptureFixture[str], args: list[str], reason: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    mock_url: str,
+    tokens: list[str],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    reason: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("AIBRIDGE_MOCK_VERIFY_TOKEN", raising=False)
     filled = [a.format(closed=_closed_port(), owner=tokens[0], url=mock_url) for a in args]
     assert cli_verify(filled) == 2
@@ -69,8 +109,8 @@ def test_verify_exits_2_with_a_one_line_reason_when_it_cannot_run(
 
 
 def test_verify_reads_the_url_and_tokens_from_the_environment(
-        mock_url: str, tokens: list[str], monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    mock_url: str, tokens: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_URL", f"{mock_url}/bug/member-sees-owner-data")
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_TOKEN", tokens[0])
     monkeypatch.setenv("AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN", tokens[2])
@@ -83,12 +123,16 @@ def test_verify_lists_every_check(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.split() == all_check_names()
 
 
-@pytest.mark.parametrize(("flags", "max_examples", "seed"), [
-    ([], 50, 1),
-    (["--ci"], 20, 1),
-    (["--ci", "--max-examples", "5", "--seed", "9"], 5, 9),
-])
-def test_ci_preset_fixes_the_seed_and_keeps_examples_small(flags: list[str], max_examples: int,
-                                                           seed: int) -> None:
+@pytest.mark.parametrize(
+    ("flags", "max_examples", "seed"),
+    [
+        ([], 50, 1),
+        (["--ci"], 20, 1),
+        (["--ci", "--max-examples", "5", "--seed", "9"], 5, 9),
+    ],
+)
+def test_ci_preset_fixes_the_seed_and_keeps_examples_small(
+    flags: list[str], max_examples: int, seed: int
+) -> None:
     options, _ = options_from(["--url", "http://coder.example.com", "--token", "t", *flags])
     assert (options.max_examples, options.seed, options.strictness) == (max_examples, seed, "compatible")

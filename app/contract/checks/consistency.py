@@ -33,8 +33,11 @@ def _user(item: Item) -> Any:
 
 def _sample(ctx: CheckContext, name: str) -> list[Item]:
     """Settled sessions (inactive since before the anchor) first, each with 1 to 200 threads."""
-    fit = [s for s in ctx.facts.sessions
-           if isinstance(s.get("threads"), int) and 1 <= s["threads"] <= MAX_THREADS]
+    fit = [
+        s
+        for s in ctx.facts.sessions
+        if isinstance(s.get("threads"), int) and 1 <= s["threads"] <= MAX_THREADS
+    ]
     settled = [s for s in fit if (_stamp(s.get("last_active_at")) or 0) < ctx.facts.anchor]
     pool = settled or fit
     if not pool:
@@ -70,8 +73,11 @@ def _list_row(ctx: CheckContext, page: Threads) -> tuple[Item, Exchange]:
     listed = fetch(ctx.client, SESSIONS, term("session_id", str(session_id)), limit=100)
     rows = [s for s in listed.items if _user(s) == _user(page.body)]
     if not rows:
-        raise ConsistencyViolation(f"session {session_id} is served by /sessions/{{id}} but q=session_id:... "
-                                   "does not list it", request=listed.exchange.curl, path="$.sessions")
+        raise ConsistencyViolation(
+            f"session {session_id} is served by /sessions/{{id}} but q=session_id:... does not list it",
+            request=listed.exchange.curl,
+            path="$.sessions",
+        )
     return rows[0], listed.exchange
 
 
@@ -87,10 +93,20 @@ def _top_level(row: Item, page: Threads, row_ex: Exchange) -> None:
         _equal(f"{key} vs the session list", _stamp(body.get(key)), _stamp(row.get(key)), ex, f"$.{key}")
     summary, listed = body.get("token_usage_summary") or {}, row.get("token_usage_summary") or {}
     for f in TOKEN_FIELDS:
-        _equal(f"token_usage_summary.{f} vs the session list", summary.get(f), listed.get(f), ex,
-               f"$.token_usage_summary.{f}")
-    _equal("threads in the list vs threads served", row.get("threads"), len(page.threads), row_ex,
-           "$.sessions[0].threads")
+        _equal(
+            f"token_usage_summary.{f} vs the session list",
+            summary.get(f),
+            listed.get(f),
+            ex,
+            f"$.token_usage_summary.{f}",
+        )
+    _equal(
+        "threads in the list vs threads served",
+        row.get("threads"),
+        len(page.threads),
+        row_ex,
+        "$.sessions[0].threads",
+    )
 
 
 def _times_span_threads(page: Threads) -> None:
@@ -111,24 +127,33 @@ def _threads_within_session(page: Threads) -> None:
     models, providers = set(page.body.get("models") or []), set(page.body.get("providers") or [])
     for i, thread in enumerate(page.threads):
         if thread.get("model") not in models:
-            raise ConsistencyViolation(f"thread model {thread.get('model')!r} is not among the session's "
-                                       "models", request=ex.curl, path=f"$.threads[{i}].model")
+            raise ConsistencyViolation(
+                f"thread model {thread.get('model')!r} is not among the session's models",
+                request=ex.curl,
+                path=f"$.threads[{i}].model",
+            )
         if thread.get("provider") not in providers:
-            raise ConsistencyViolation(f"thread provider {thread.get('provider')!r} is not among the "
-                                       "session's providers", request=ex.curl,
-                                       path=f"$.threads[{i}].provider")
+            raise ConsistencyViolation(
+                f"thread provider {thread.get('provider')!r} is not among the session's providers",
+                request=ex.curl,
+                path=f"$.threads[{i}].provider",
+            )
         actions = thread.get("agentic_actions") or []
         for j, action in enumerate(actions):
             if action.get("model") not in models:
-                raise ConsistencyViolation(f"agentic action model {action.get('model')!r} is not among the "
-                                           "session's models", request=ex.curl,
-                                           path=f"$.threads[{i}].agentic_actions[{j}].model")
+                raise ConsistencyViolation(
+                    f"agentic action model {action.get('model')!r} is not among the session's models",
+                    request=ex.curl,
+                    path=f"$.threads[{i}].agentic_actions[{j}].model",
+                )
         inner, total = _sums([a.get("token_usage") for a in actions]), thread.get("token_usage") or {}
         for f in TOKEN_FIELDS:
             if isinstance(total.get(f), int) and inner[f] > total[f]:
-                raise ConsistencyViolation(f"the agentic actions use {inner[f]} {f}, more than the thread's "
-                                           f"{total[f]}", request=ex.curl,
-                                           path=f"$.threads[{i}].token_usage.{f}")
+                raise ConsistencyViolation(
+                    f"the agentic actions use {inner[f]} {f}, more than the thread's {total[f]}",
+                    request=ex.curl,
+                    path=f"$.threads[{i}].token_usage.{f}",
+                )
 
 
 def _tokens_add_up(page: Threads) -> None:
@@ -138,20 +163,34 @@ def _tokens_add_up(page: Threads) -> None:
     summary = page.body.get("token_usage_summary") or {}
     sums = _sums([t.get("token_usage") for t in page.threads])
     for f in TOKEN_FIELDS:
-        _equal(f"token_usage_summary.{f} vs the sum over threads", summary.get(f), sums[f], ex,
-               f"$.token_usage_summary.{f}")
+        _equal(
+            f"token_usage_summary.{f} vs the sum over threads",
+            summary.get(f),
+            sums[f],
+            ex,
+            f"$.token_usage_summary.{f}",
+        )
     metadata: dict[str, int] = {}
     for thread in page.threads:
         for key, value in _flatten((thread.get("token_usage") or {}).get("metadata")).items():
             metadata[key] = metadata.get(key, 0) + value
     declared = _flatten(summary.get("metadata"))
     for key in sorted(set(metadata) | set(declared)):
-        _equal(f"token_usage_summary.metadata.{key} vs the sum over threads", declared.get(key, 0),
-               metadata.get(key, 0), ex, f"$.token_usage_summary.metadata.{key}")
+        _equal(
+            f"token_usage_summary.metadata.{key} vs the sum over threads",
+            declared.get(key, 0),
+            metadata.get(key, 0),
+            ex,
+            f"$.token_usage_summary.metadata.{key}",
+        )
 
 
-@check("session-threads-agree", "consistency", "a session's threads add up to its list row: thread count, "
-       "token sums (up to 50 threads), models, providers, started/ended times")
+@check(
+    "session-threads-agree",
+    "consistency",
+    "a session's threads add up to its list row: thread count, "
+    "token sums (up to 50 threads), models, providers, started/ended times",
+)
 def session_threads_agree(ctx: CheckContext) -> None:
     for session in _sample(ctx, "session-threads-agree"):
         page = fetch_threads(ctx.client, session["id"], limit=MAX_THREADS)
@@ -167,10 +206,14 @@ def _interceptions_of(ctx: CheckContext, page: Threads) -> Found:
     start, end = _stamp(page.body.get("started_at")), _stamp(page.body.get("ended_at"))
     user = _user(page.body)
     if start is None or end is None or not isinstance(user, str):
-        raise ConsistencyViolation("the session lacks started_at, ended_at or initiator.id",
-                                   request=page.exchange.curl, path="$")
-    q = join_q(f"initiator:{user}", f'started_after:"{format_rfc3339(start)}"',
-               f'started_before:"{format_rfc3339(max(end, start + 1000))}"')
+        raise ConsistencyViolation(
+            "the session lacks started_at, ended_at or initiator.id", request=page.exchange.curl, path="$"
+        )
+    q = join_q(
+        f"initiator:{user}",
+        f'started_after:"{format_rfc3339(start)}"',
+        f'started_before:"{format_rfc3339(max(end, start + 1000))}"',
+    )
     return {str(item.get("id")): item for item in offset_walk(ctx.client, INTERCEPTIONS, q, 1000).items}
 
 
@@ -178,15 +221,28 @@ def _thread_matches_root(page: Threads, i: int, found: Found) -> None:
     ex, thread = page.exchange, page.threads[i]
     root = found.get(str(thread.get("id")))
     if root is None:
-        raise ConsistencyViolation(f"thread {thread.get('id')} is not an interception of the session's "
-                                   "initiator within the session's span", request=ex.curl,
-                                   path=f"$.threads[{i}].id")
+        raise ConsistencyViolation(
+            f"thread {thread.get('id')} is not an interception of the session's "
+            "initiator within the session's span",
+            request=ex.curl,
+            path=f"$.threads[{i}].id",
+        )
     for key in ("model", "provider"):
-        _equal(f"thread {key} vs its root interception", thread.get(key), root.get(key), ex,
-               f"$.threads[{i}].{key}")
+        _equal(
+            f"thread {key} vs its root interception",
+            thread.get(key),
+            root.get(key),
+            ex,
+            f"$.threads[{i}].{key}",
+        )
     prompts = [p.get("prompt") for p in root.get("user_prompts") or [] if isinstance(p, dict)]
-    _equal("thread prompt vs its root interception's first prompt", thread.get("prompt"),
-           prompts[0] if prompts else None, ex, f"$.threads[{i}].prompt")
+    _equal(
+        "thread prompt vs its root interception's first prompt",
+        thread.get("prompt"),
+        prompts[0] if prompts else None,
+        ex,
+        f"$.threads[{i}].prompt",
+    )
 
 
 def _action_matches_interception(page: Threads, i: int, j: int, found: Found) -> None:
@@ -197,22 +253,44 @@ def _action_matches_interception(page: Threads, i: int, j: int, found: Found) ->
     owners = sorted({str(c.get("interception_id")) for c in calls})
     source = found.get(owners[0]) if len(owners) == 1 else None
     if source is None:
-        raise ConsistencyViolation(f"the action's tool calls come from {owners}, not one interception of "
-                                   "this session", request=ex.curl, path=f"{base}.tool_calls")
-    _equal("agentic action model vs its interception", action.get("model"), source.get("model"), ex,
-           f"{base}.model")
-    _equal("tool call ids vs the interception's tool_usages", [c.get("id") for c in calls],
-           [u.get("id") for u in source.get("tool_usages") or []], ex, f"{base}.tool_calls")
+        raise ConsistencyViolation(
+            f"the action's tool calls come from {owners}, not one interception of this session",
+            request=ex.curl,
+            path=f"{base}.tool_calls",
+        )
+    _equal(
+        "agentic action model vs its interception",
+        action.get("model"),
+        source.get("model"),
+        ex,
+        f"{base}.model",
+    )
+    _equal(
+        "tool call ids vs the interception's tool_usages",
+        [c.get("id") for c in calls],
+        [u.get("id") for u in source.get("tool_usages") or []],
+        ex,
+        f"{base}.tool_calls",
+    )
     if len(page.threads) <= TOKEN_CAP_THREADS:
         usage, sums = action.get("token_usage") or {}, _sums(source.get("token_usages") or [])
         for f in TOKEN_FIELDS:
-            _equal(f"agentic action {f} vs its interception's token_usages", usage.get(f), sums[f], ex,
-                   f"{base}.token_usage.{f}")
+            _equal(
+                f"agentic action {f} vs its interception's token_usages",
+                usage.get(f),
+                sums[f],
+                ex,
+                f"{base}.token_usage.{f}",
+            )
 
 
-@check("sessions-agree-with-interceptions", "consistency", "threads and agentic actions match the "
-       "interceptions they come from: model, provider, prompt, tool calls, token sums",
-       needs_interceptions=True)
+@check(
+    "sessions-agree-with-interceptions",
+    "consistency",
+    "threads and agentic actions match the "
+    "interceptions they come from: model, provider, prompt, tool calls, token sums",
+    needs_interceptions=True,
+)
 def sessions_agree_with_interceptions(ctx: CheckContext) -> None:
     for session in _sample(ctx, "sessions-agree-with-interceptions"):
         page = fetch_threads(ctx.client, session["id"], limit=MAX_THREADS)

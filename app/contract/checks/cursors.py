@@ -45,7 +45,10 @@ def _duplicate(ep: ListEndpoint, walk: Walk) -> Finding | None:
         if key in seen:
             return str(item.get("id")), CursorViolation(
                 f"{item.get('id')} was already returned at position {seen[key]} of the cursor walk; "
-                f"repeated at position {number}", request=page.exchange.curl, path=f"{page.path(i)}.id")
+                f"repeated at position {number}",
+                request=page.exchange.curl,
+                path=f"{page.path(i)}.id",
+            )
         seen[key] = number
     return None
 
@@ -61,13 +64,19 @@ def _disagreement(ep: ListEndpoint, cursor: Walk, offset: Walk) -> Finding | Non
         item, page, i = offset.located[position]
         return str(item.get("id")), CursorViolation(
             f"{missing[0]} (position {position} of the offset walk) never appears in the {ep.cursor} walk: "
-            "a gap", request=page.exchange.curl, path=f"{page.path(i)}.id")
+            "a gap",
+            request=page.exchange.curl,
+            path=f"{page.path(i)}.id",
+        )
     pairs = enumerate(zip(by_cursor, by_offset, strict=False))
     position = next((n for n, (a, b) in pairs if a != b), min(len(by_cursor), len(by_offset)))
     item, page, i = cursor.located[min(position, len(cursor.located) - 1)]
     return str(item.get("id")), CursorViolation(
         f"the {ep.cursor} walk and the offset walk disagree at position {position} ({len(by_cursor)} vs "
-        f"{len(by_offset)} items)", request=page.exchange.curl, path=f"{page.path(i)}.id")
+        f"{len(by_offset)} items)",
+        request=page.exchange.curl,
+        path=f"{page.path(i)}.id",
+    )
 
 
 def _moved_by_live_traffic(ctx: CheckContext, session_id: str) -> bool:
@@ -92,23 +101,36 @@ def _list_walks(ctx: CheckContext, ep: ListEndpoint) -> None:
         raise violation
     if len(cursor.items) != count:
         last = cursor.pages[-1]
-        raise CursorViolation(f"the {ep.cursor} walk visited {len(cursor.items)} items but count is {count}",
-                              request=last.exchange.curl, path="$.count")
+        raise CursorViolation(
+            f"the {ep.cursor} walk visited {len(cursor.items)} items but count is {count}",
+            request=last.exchange.curl,
+            path="$.count",
+        )
     last_id = cursor.ids()[-1]
     after_last = fetch(ctx.client, ep, q, limit=size, **{ep.cursor: last_id})
     if after_last.items:
-        raise CursorViolation(f"{ep.cursor} set to the last item still returns {len(after_last.items)} items",
-                              request=after_last.exchange.curl, path=after_last.path(0))
+        raise CursorViolation(
+            f"{ep.cursor} set to the last item still returns {len(after_last.items)} items",
+            request=after_last.exchange.curl,
+            path=after_last.path(0),
+        )
 
 
-@check("cursor-walk-interceptions", "cursors", "an after_id walk visits every interception once and agrees "
-       "with an offset walk", needs_interceptions=True)
+@check(
+    "cursor-walk-interceptions",
+    "cursors",
+    "an after_id walk visits every interception once and agrees with an offset walk",
+    needs_interceptions=True,
+)
 def cursor_walk_interceptions(ctx: CheckContext) -> None:
     _list_walks(ctx, INTERCEPTIONS)
 
 
-@check("cursor-walk-sessions", "cursors", "an after_session_id walk visits every session once and agrees "
-       "with an offset walk")
+@check(
+    "cursor-walk-sessions",
+    "cursors",
+    "an after_session_id walk visits every session once and agrees with an offset walk",
+)
 def cursor_walk_sessions(ctx: CheckContext) -> None:
     _list_walks(ctx, SESSIONS)
 
@@ -121,19 +143,28 @@ def _thread_walk(ctx: CheckContext, session_id: str, full: list[str]) -> None:
         page = fetch_threads(ctx.client, session_id, limit=size, **({"after_id": cursor} if cursor else {}))
         for i, thread_id in enumerate(page.ids()):
             if thread_id in walked:
-                raise CursorViolation(f"thread {thread_id} returned again after after_id={cursor}",
-                                      request=page.exchange.curl, path=f"$.threads[{i}].id")
+                raise CursorViolation(
+                    f"thread {thread_id} returned again after after_id={cursor}",
+                    request=page.exchange.curl,
+                    path=f"$.threads[{i}].id",
+                )
             if len(walked) >= len(full) or full[len(walked)] != thread_id:
                 expected = full[len(walked)] if len(walked) < len(full) else "nothing"
-                raise CursorViolation(f"after_id walk gives thread {thread_id} where the full list has "
-                                      f"{expected}", request=page.exchange.curl, path=f"$.threads[{i}].id")
+                raise CursorViolation(
+                    f"after_id walk gives thread {thread_id} where the full list has {expected}",
+                    request=page.exchange.curl,
+                    path=f"$.threads[{i}].id",
+                )
             walked.append(thread_id)
         if len(page.threads) < size or not page.threads:
             break
         cursor = walked[-1]
     if walked != full:
-        raise CursorViolation(f"after_id walk of session {session_id} visited {len(walked)} of {len(full)} "
-                              "threads", request=page.exchange.curl, path="$.threads")
+        raise CursorViolation(
+            f"after_id walk of session {session_id} visited {len(walked)} of {len(full)} threads",
+            request=page.exchange.curl,
+            path="$.threads",
+        )
 
 
 def _before_pages(ctx: CheckContext, session_id: str, full: list[str]) -> None:
@@ -146,16 +177,25 @@ def _before_pages(ctx: CheckContext, session_id: str, full: list[str]) -> None:
         expected, got = full[:position][:limit], page.ids()
         if got != expected:
             where = [full.index(t) for t in got if t in full][:3]
-            raise CursorViolation(f"before_id={full[position]} limit={limit} must return the oldest threads "
-                                  f"before the cursor (positions 0..{len(expected) - 1}), got positions "
-                                  f"{where}", request=page.exchange.curl, path="$.threads")
+            raise CursorViolation(
+                f"before_id={full[position]} limit={limit} must return the oldest threads "
+                f"before the cursor (positions 0..{len(expected) - 1}), got positions "
+                f"{where}",
+                request=page.exchange.curl,
+                path="$.threads",
+            )
 
 
-@check("cursor-walk-threads", "cursors", "a session's after_id walk visits every thread once; before_id "
-       "pages hold the oldest threads before the cursor")
+@check(
+    "cursor-walk-threads",
+    "cursors",
+    "a session's after_id walk visits every thread once; before_id "
+    "pages hold the oldest threads before the cursor",
+)
 def cursor_walk_threads(ctx: CheckContext) -> None:
-    sessions = [s for s in ctx.facts.sessions
-                if isinstance(s.get("threads"), int) and 3 <= s["threads"] < THREADS_MAX]
+    sessions = [
+        s for s in ctx.facts.sessions if isinstance(s.get("threads"), int) and 3 <= s["threads"] < THREADS_MAX
+    ]
     if not sessions:
         raise CheckSkipped("no session with 3 or more threads")
     for session in sessions[: ctx.samples]:
@@ -166,5 +206,8 @@ def cursor_walk_threads(ctx: CheckContext) -> None:
         _before_pages(ctx, session["id"], full)
         after_last = fetch_threads(ctx.client, session["id"], limit=5, after_id=full[-1])
         if after_last.threads:
-            raise CursorViolation("after_id set to the newest thread still returns threads",
-                                  request=after_last.exchange.curl, path="$.threads[0]")
+            raise CursorViolation(
+                "after_id set to the newest thread still returns threads",
+                request=after_last.exchange.curl,
+                path="$.threads[0]",
+            )

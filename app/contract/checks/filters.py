@@ -94,17 +94,37 @@ def _filters(ctx: CheckContext, ep: ListEndpoint, universe: list[Item]) -> list[
     found = _user_filters(ctx, pick)
     for key in ("provider", "model"):
         # A session lists the providers and models of *all* its interceptions (spec 4.1).
-        values = sorted({v for i in universe for v in ((i.get(f"{key}s") or []) if sessions else [i.get(key)])
-                         if isinstance(v, str) and v and '"' not in v})
+        values = sorted(
+            {
+                v
+                for i in universe
+                for v in ((i.get(f"{key}s") or []) if sessions else [i.get(key)])
+                if isinstance(v, str) and v and '"' not in v
+            }
+        )
         if values:
             value = rng.choice(values)
             matches = _listed_in(f"{key}s", value) if sessions else _field_is(key, value)
-            found.append(Filter(key, term(key, value), f"{key}s" if sessions else key, matches,
-                                exact=ctx.strict or not sessions))
+            found.append(
+                Filter(
+                    key,
+                    term(key, value),
+                    f"{key}s" if sessions else key,
+                    matches,
+                    exact=ctx.strict or not sessions,
+                )
+            )
     client = pick.get("client") or "Unknown"
     if isinstance(client, str) and '"' not in client:
-        found.append(Filter("client", term("client", client), "client", _client_is(client),
-                            exact=ctx.strict or not sessions))
+        found.append(
+            Filter(
+                "client",
+                term("client", client),
+                "client",
+                _client_is(client),
+                exact=ctx.strict or not sessions,
+            )
+        )
     if sessions and isinstance(pick.get("id"), str):
         found.append(Filter("session_id", term("session_id", pick["id"]), "id", _field_is("id", pick["id"])))
     stamps = sorted(_stamp(i, "started_at") for i in universe)
@@ -112,10 +132,24 @@ def _filters(ctx: CheckContext, ep: ListEndpoint, universe: list[Item]) -> list[
     if middle > 0:
         # A session's started_at is its earliest *matching* interception (spec 4.1): both bounds hold for it
         # too, but whether a session matches depends on interceptions the list does not show.
-        found.append(Filter("started_after", f'started_after:"{format_rfc3339(middle)}"', "started_at",
-                            _started(middle, 2**63), exact=not sessions))
-        found.append(Filter("started_before", f'started_before:"{format_rfc3339(middle)}"', "started_at",
-                            _started(0, middle), exact=not sessions))
+        found.append(
+            Filter(
+                "started_after",
+                f'started_after:"{format_rfc3339(middle)}"',
+                "started_at",
+                _started(middle, 2**63),
+                exact=not sessions,
+            )
+        )
+        found.append(
+            Filter(
+                "started_before",
+                f'started_before:"{format_rfc3339(middle)}"',
+                "started_at",
+                _started(0, middle),
+                exact=not sessions,
+            )
+        )
     return found
 
 
@@ -128,17 +162,23 @@ def _check_filter(ctx: CheckContext, ep: ListEndpoint, window: str, universe: Wa
     result = offset_walk(ctx.client, ep, q, 1000)
     for item, page, i in result.located:
         if not f.matches(item):
-            raise FilterViolation(f"q={q!r} returned an item whose {f.field} does not match {f.q}",
-                                  request=page.exchange.curl, path=f"{page.path(i)}.{f.field}")
+            raise FilterViolation(
+                f"q={q!r} returned an item whose {f.field} does not match {f.q}",
+                request=page.exchange.curl,
+                path=f"{page.path(i)}.{f.field}",
+            )
     if not f.exact:
         return
     returned = {_row(ep, item) for item in result.items}
     for item, page, i in universe.located:
         if f.matches(item) and _row(ep, item) not in returned:
             first: Page = result.pages[0]
-            raise FilterViolation(f"{item.get('id')} matches {f.q} (see {page.path(i)} of the unfiltered "
-                                  f"walk) but q={q!r} does not return it", request=first.exchange.curl,
-                                  path=f"$.{ep.items_key}")
+            raise FilterViolation(
+                f"{item.get('id')} matches {f.q} (see {page.path(i)} of the unfiltered "
+                f"walk) but q={q!r} does not return it",
+                request=first.exchange.curl,
+                path=f"$.{ep.items_key}",
+            )
 
 
 def _row(ep: ListEndpoint, item: Item) -> str:
@@ -151,19 +191,26 @@ def _check_me(ctx: CheckContext, ep: ListEndpoint, window: str) -> None:
     users = {_user_id(item) for item in mine.items}
     if len(users) > 1:
         _, page, i = next(x for x in mine.located if _user_id(x[0]) != _user_id(mine.items[0]))
-        raise FilterViolation(f"initiator:me returned rows of {len(users)} different initiators",
-                              request=page.exchange.curl, path=f"{page.path(i)}.initiator.id")
+        raise FilterViolation(
+            f"initiator:me returned rows of {len(users)} different initiators",
+            request=page.exchange.curl,
+            path=f"{page.path(i)}.initiator.id",
+        )
     if not users or ctx.facts.caller_id not in (None, *users):
         if users:
-            raise FilterViolation(f"initiator:me returned rows of {users.pop()}, not of the caller "
-                                  f"{ctx.facts.caller_id}", request=mine.pages[0].exchange.curl,
-                                  path=f"{mine.pages[0].path(0)}.initiator.id")
+            raise FilterViolation(
+                f"initiator:me returned rows of {users.pop()}, not of the caller {ctx.facts.caller_id}",
+                request=mine.pages[0].exchange.curl,
+                path=f"{mine.pages[0].path(0)}.initiator.id",
+            )
         return
     by_id = offset_walk(ctx.client, ep, _with(window, "initiator", f"initiator:{users.pop()}"), 1000)
     if sorted(_row(ep, i) for i in by_id.items) != sorted(_row(ep, i) for i in mine.items):
-        raise FilterViolation(f"initiator:me returned {len(mine.items)} rows, the caller's id returns "
-                              f"{len(by_id.items)}", request=mine.pages[0].exchange.curl,
-                              path=f"$.{ep.items_key}")
+        raise FilterViolation(
+            f"initiator:me returned {len(mine.items)} rows, the caller's id returns {len(by_id.items)}",
+            request=mine.pages[0].exchange.curl,
+            path=f"$.{ep.items_key}",
+        )
 
 
 def _list_filters(ctx: CheckContext, ep: ListEndpoint) -> None:
@@ -179,14 +226,22 @@ def _list_filters(ctx: CheckContext, ep: ListEndpoint) -> None:
         _check_filter(ctx, ep, window, universe, f)
 
 
-@check("filter-interceptions", "filters", "every interception matches q (initiator, provider, model, client, "
-       "started_after/before) and every match is returned", needs_interceptions=True)
+@check(
+    "filter-interceptions",
+    "filters",
+    "every interception matches q (initiator, provider, model, client, "
+    "started_after/before) and every match is returned",
+    needs_interceptions=True,
+)
 def filter_interceptions(ctx: CheckContext) -> None:
     _list_filters(ctx, INTERCEPTIONS)
 
 
-@check("filter-sessions", "filters", "every session matches q (initiator, provider, model, client, "
-       "session_id, started_after/before)")
+@check(
+    "filter-sessions",
+    "filters",
+    "every session matches q (initiator, provider, model, client, session_id, started_after/before)",
+)
 def filter_sessions(ctx: CheckContext) -> None:
     _list_filters(ctx, SESSIONS)
 
@@ -219,9 +274,12 @@ def _prefix_filter(ctx: CheckContext, path: str, key: str, ordered: bool) -> Non
             if not same:
                 extra = sorted(set(got) - set(expected))
                 missing = sorted(set(expected) - set(got))
-                raise FilterViolation(f"q={q!r} must return the {len(expected)} values starting with "
-                                      f"{wanted_prefix!r}; unexpected {extra[:3]}, missing {missing[:3]}",
-                                      request=curl, path="$")
+                raise FilterViolation(
+                    f"q={q!r} must return the {len(expected)} values starting with "
+                    f"{wanted_prefix!r}; unexpected {extra[:3]}, missing {missing[:3]}",
+                    request=curl,
+                    path="$",
+                )
 
 
 @check("filter-models-prefix", "filters", "q on /models is a case-sensitive prefix of the model name")

@@ -24,8 +24,9 @@ def _tie_break(left: str, right: str) -> int | None:
     return (left > right) - (left < right)
 
 
-def _check_sequence(located: list[tuple[dict[str, Any], Page | Exchange, str]], key: str, descending: bool,
-                    what: str) -> None:
+def _check_sequence(
+    located: list[tuple[dict[str, Any], Page | Exchange, str]], key: str, descending: bool, what: str
+) -> None:
     """Adjacent pairs are ordered by (key, id), newest first when ``descending``."""
     previous: tuple[int, str, str] | None = None
     for item, source, path in located:
@@ -43,7 +44,10 @@ def _check_sequence(located: list[tuple[dict[str, Any], Page | Exchange, str]], 
                 direction = "newest first" if descending else "oldest first"
                 raise OrderingViolation(
                     f"{what} must be ordered by {key} then id, {direction}: {item_id} ({item[key]}) comes "
-                    f"after {prev_id} at {prev_path}", request=ex.curl, path=f"{path}.{key}")
+                    f"after {prev_id} at {prev_path}",
+                    request=ex.curl,
+                    path=f"{path}.{key}",
+                )
         previous = (stamp, item_id, path)
 
 
@@ -67,8 +71,12 @@ def _list_order(ctx: CheckContext, ep: ListEndpoint) -> None:
         _check_sequence(_located(filtered), ep.order_key, True, f"{ep.path}?q={q}")
 
 
-@check("order-interceptions", "ordering", "interceptions come newest first: started_at DESC, id DESC",
-       needs_interceptions=True)
+@check(
+    "order-interceptions",
+    "ordering",
+    "interceptions come newest first: started_at DESC, id DESC",
+    needs_interceptions=True,
+)
 def order_interceptions(ctx: CheckContext) -> None:
     _list_order(ctx, INTERCEPTIONS)
 
@@ -84,7 +92,8 @@ def order_threads(ctx: CheckContext) -> None:
     for session in sessions[: ctx.samples]:
         page = fetch_threads(ctx.client, session["id"], limit=200)
         located: list[tuple[dict[str, Any], Page | Exchange, str]] = [
-            (t, page.exchange, f"$.threads[{i}]") for i, t in enumerate(page.threads)]
+            (t, page.exchange, f"$.threads[{i}]") for i, t in enumerate(page.threads)
+        ]
         _check_sequence(located, "started_at", False, f"threads of session {session['id']}")
 
 
@@ -105,5 +114,8 @@ def order_models(ctx: CheckContext) -> None:
     if not ctx.strict and models == sorted(models, key=_collation_key):
         return  # the database's collation decides; compatible strictness accepts a linguistic order
     first = next(i for i in range(1, len(models)) if models[i] < models[i - 1])
-    raise OrderingViolation(f"models must be sorted ascending: {models[first]!r} comes after "
-                            f"{models[first - 1]!r}", request=ex.curl, path=f"$[{first}]")
+    raise OrderingViolation(
+        f"models must be sorted ascending: {models[first]!r} comes after {models[first - 1]!r}",
+        request=ex.curl,
+        path=f"$[{first}]",
+    )

@@ -68,11 +68,21 @@ def _thread_limits(ctx: CheckContext) -> None:
         threads = len(fetch_threads(ctx.client, session["id"], limit=THREADS_MAX_LIMIT).threads)
         for limit in sorted({1, max(threads - 1, 1)}):
             page = fetch_threads(ctx.client, session["id"], limit=limit)
-            _expect_size(len(page.threads), min(limit, threads), f"limit={limit} of {threads} threads",
-                         page.exchange, "$.threads")
+            _expect_size(
+                len(page.threads),
+                min(limit, threads),
+                f"limit={limit} of {threads} threads",
+                page.exchange,
+                "$.threads",
+            )
         page = fetch_threads(ctx.client, session["id"])
-        _expect_size(len(page.threads), min(THREADS_DEFAULT_LIMIT, threads),
-                     f"no limit (default 50) of {threads} threads", page.exchange, "$.threads")
+        _expect_size(
+            len(page.threads),
+            min(THREADS_DEFAULT_LIMIT, threads),
+            f"no limit (default 50) of {threads} threads",
+            page.exchange,
+            "$.threads",
+        )
 
 
 @check("limit-honoured", "pagination", "every list returns min(limit, rest) items; no limit or 0 means 100")
@@ -93,23 +103,33 @@ def count_matches_walk(ctx: CheckContext) -> None:
         for page in walk.pages:
             for i, item_id in enumerate(page.ids()):
                 if item_id in seen:
-                    raise PaginationViolation(f"id {item_id} appears twice in an offset walk",
-                                              request=page.exchange.curl, path=page.path(i))
+                    raise PaginationViolation(
+                        f"id {item_id} appears twice in an offset walk",
+                        request=page.exchange.curl,
+                        path=page.path(i),
+                    )
                 seen.add(item_id)
         first = walk.pages[0]
         if first.count != len(seen):
-            raise PaginationViolation(f"count is {first.count} but walking every page returns {len(seen)} "
-                                      "items", request=first.exchange.curl, path="$.count")
+            raise PaginationViolation(
+                f"count is {first.count} but walking every page returns {len(seen)} items",
+                request=first.exchange.curl,
+                path="$.count",
+            )
 
 
 def _same_count(base: Page, other: Page, what: str) -> None:
     if other.count != base.count:
-        raise PaginationViolation(f"count is {other.count} with {what} but {base.count} without",
-                                  request=other.exchange.curl, path="$.count")
+        raise PaginationViolation(
+            f"count is {other.count} with {what} but {base.count} without",
+            request=other.exchange.curl,
+            path="$.count",
+        )
 
 
-@check("count-ignores-pagination", "pagination", "count is the same whatever limit, offset or cursor is "
-       "given")
+@check(
+    "count-ignores-pagination", "pagination", "count is the same whatever limit, offset or cursor is given"
+)
 def count_ignores_pagination(ctx: CheckContext) -> None:
     q = ctx.window_q
     for ep in ctx.list_endpoints():

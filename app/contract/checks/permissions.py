@@ -26,13 +26,19 @@ def _initiator(item: dict[str, Any]) -> str | None:
 def _own_rows_only(ctx: CheckContext, page: Page, what: str) -> set[str]:
     """Strict: nothing at all. Compatible: rows of one user only (the member's own). Returns that user."""
     if ctx.strict and (page.count or page.items):
-        raise PermissionViolation(f"a member may read no AI Bridge data (Coder >= 2.30), but {what} returned "
-                                  f"count {page.count} and {len(page.items)} items",
-                                  request=page.exchange.curl, path="$.count")
+        raise PermissionViolation(
+            f"a member may read no AI Bridge data (Coder >= 2.30), but {what} returned "
+            f"count {page.count} and {len(page.items)} items",
+            request=page.exchange.curl,
+            path="$.count",
+        )
     users = {u for u in (_initiator(i) for i in page.items) if u}
     if len(users) > 1:
-        raise PermissionViolation(f"a member sees rows of {len(users)} different users in {what}",
-                                  request=page.exchange.curl, path=f"{page.path(0)}.initiator.id")
+        raise PermissionViolation(
+            f"a member sees rows of {len(users)} different users in {what}",
+            request=page.exchange.curl,
+            path=f"{page.path(0)}.initiator.id",
+        )
     return users
 
 
@@ -40,8 +46,11 @@ def _lists(ctx: CheckContext, member: ContractClient, ep: ListEndpoint) -> set[s
     users = _own_rows_only(ctx, fetch(member, ep, limit=100), ep.path)
     mine = _own_rows_only(ctx, fetch(member, ep, "initiator:me", limit=100), f"{ep.path}?q=initiator:me")
     if len(users | mine) > 1:
-        raise PermissionViolation(f"a member sees rows of users {sorted(users | mine)} in {ep.path}",
-                                  request=member.get(ep.path, {"limit": 100}).curl, path=f"$.{ep.items_key}")
+        raise PermissionViolation(
+            f"a member sees rows of users {sorted(users | mine)} in {ep.path}",
+            request=member.get(ep.path, {"limit": 100}).curl,
+            path=f"$.{ep.items_key}",
+        )
     return users | mine
 
 
@@ -51,15 +60,23 @@ def _distinct(ctx: CheckContext, member: ContractClient, owner_values: tuple[str
     body = expect_json(ex)
     values = body if isinstance(body, list) else []
     if ctx.strict and body is not None:
-        raise PermissionViolation(f"a member's {path} must be null (no visible rows), got {str(body)[:80]}",
-                                  request=ex.curl, path="$")
+        raise PermissionViolation(
+            f"a member's {path} must be null (no visible rows), got {str(body)[:80]}",
+            request=ex.curl,
+            path="$",
+        )
     if values and owner_values and len(values) == len(owner_values) > 1 and ctx.facts.session_count > 1:
-        raise PermissionViolation(f"a member's {path} lists all {len(values)} values the owner sees",
-                                  request=ex.curl, path="$")
+        raise PermissionViolation(
+            f"a member's {path} lists all {len(values)} values the owner sees", request=ex.curl, path="$"
+        )
 
 
-@check("member-visibility", "permissions", "a member token sees no other user's data: lists, models, "
-       "clients, sessions by id, cursors", needs_member=True)
+@check(
+    "member-visibility",
+    "permissions",
+    "a member token sees no other user's data: lists, models, clients, sessions by id, cursors",
+    needs_member=True,
+)
 def member_visibility(ctx: CheckContext) -> None:
     member = ctx.member
     assert member is not None  # guaranteed by needs_member
@@ -73,11 +90,23 @@ def member_visibility(ctx: CheckContext) -> None:
     for session in others:
         session_id = str(session["id"])
         expect_error(ctx, member.get(session_path(session_id)), Expected(404, ("Session not found.",), None))
-        expect_error(ctx, member.get(SESSIONS.path, {"after_session_id": session_id}), Expected(
-            400, ("Query parameter has invalid value.",),
-            f"after_session_id: session {json.dumps(session_id, ensure_ascii=False)} not found"))
+        expect_error(
+            ctx,
+            member.get(SESSIONS.path, {"after_session_id": session_id}),
+            Expected(
+                400,
+                ("Query parameter has invalid value.",),
+                f"after_session_id: session {json.dumps(session_id, ensure_ascii=False)} not found",
+            ),
+        )
     foreign = [i for i in ctx.facts.interceptions if _initiator(i) not in own][:1]
     for item in foreign:
-        expect_error(ctx, member.get(INTERCEPTIONS.path, {"after_id": str(item["id"])}), Expected(
-            400, ("Invalid pagination cursor.",), f"after_id: interception {item['id']} not found: invalid "
-                                                   "pagination cursor"))
+        expect_error(
+            ctx,
+            member.get(INTERCEPTIONS.path, {"after_id": str(item["id"])}),
+            Expected(
+                400,
+                ("Invalid pagination cursor.",),
+                f"after_id: interception {item['id']} not found: invalid pagination cursor",
+            ),
+        )

@@ -72,8 +72,15 @@ class Check:
 REGISTRY: dict[str, Check] = {}
 
 
-def check(name: str, group: str, description: str, *, needs_interceptions: bool = False,
-          needs_member: bool = False, needs_data: bool = True) -> Callable[[CheckFunc], CheckFunc]:
+def check(
+    name: str,
+    group: str,
+    description: str,
+    *,
+    needs_interceptions: bool = False,
+    needs_member: bool = False,
+    needs_data: bool = True,
+) -> Callable[[CheckFunc], CheckFunc]:
     """Register a check function under ``name``."""
 
     def register(func: CheckFunc) -> CheckFunc:
