@@ -302,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             f"data sets: {settings.small:,} / {settings.default:,} (default) / {settings.medium:,} / "
             f"{settings.large:,} interceptions; wrk {settings.latency_s:g} s at 1 connection per request and "
             f"data set in {ROUNDS} runs alternating between the data sets (latency), "
-            f"{settings.throughput_s:g} s at 8 connections / 2 threads (throughput, {ROUNDS} alternating runs "
-            f"for /healthz and the lists); {load.wrk_version()}"
+            f"{settings.throughput_s:g} s at 8 connections / 2 threads "
+            f"(throughput, {ROUNDS} alternating runs for /healthz and the lists); {load.wrk_version()}"
         ],
     )
     print("\n" + text)
