@@ -1,31 +1,64 @@
-# Two commands on a fresh machine: `make run` serves the mock, `make test` runs the tests.
+# Two commands on a fresh machine: `make run` serves the mock, `make test` runs every test.
+# Dependencies come from one lock file (uv.lock), installed by uv (pinned below, bootstrapped into
+# .tools/ with the machine's Python): `make run` installs what serving needs, `make test` adds the
+# contract extra and the dev group.
 PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# A new module or data file needs a new link in the editable install's link tree (pyproject.toml): re-sync.
+SOURCES := pyproject.toml uv.lock $(shell find app schemas fixtures -type f -not -path '*/__pycache__/*')
 
-.PHONY: setup run test lint bench clean
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v $(PYTHON))
+export UV_NO_PROGRESS := 1
 
-setup: $(STAMP)
+.PHONY: setup run test test-fast lint format bench lock clean
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[contract]' pytest==9.2.0 ruff==0.17.6 mypy==2.4.1
-	touch $(STAMP)
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-run: setup
+# Serving only: the runtime dependencies (--inexact keeps a dev install's extras in place).
+$(VENV)/.serve: $(SOURCES) | $(UV)
+	$(UV) sync --locked --no-default-groups --inexact --reinstall-package aibridge-mock --quiet
+	touch $@
+
+# Everything the tests need: runtime, the contract extra, the dev group; then pip check.
+$(VENV)/.dev: $(SOURCES) | $(UV)
+	$(UV) sync --locked --all-extras --reinstall-package aibridge-mock --quiet
+	$(UV) pip check --quiet
+	touch $@
+
+setup: $(VENV)/.dev
+
+run: $(VENV)/.serve
 	$(BIN)/aibridge-mock serve $(ARGS)
 
-test: setup lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: setup
-	$(BIN)/ruff check app tests
+# The edit-test loop: no servers, browsers, Node or wheel builds.
+test-fast: $(VENV)/.dev
+	$(BIN)/pytest -m "not slow" -q $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check app tests benchmarks
+	$(BIN)/ruff format --check app tests benchmarks
 	$(BIN)/mypy
 
-bench: setup
+format: $(VENV)/.dev
+	$(BIN)/ruff format app tests benchmarks
+	$(BIN)/ruff check --fix app tests benchmarks
+
+bench: $(VENV)/.dev
 	$(BIN)/python benchmarks/run.py $(ARGS)
 
+# Re-resolve uv.lock after a change to the dependencies in pyproject.toml.
+lock: | $(UV)
+	$(UV) lock
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis .schemathesis
+	rm -rf $(VENV) $(TOOLS) build dist *.egg-info .pytest_cache .hypothesis .schemathesis .mypy_cache .ruff_cache

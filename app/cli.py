@@ -12,7 +12,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-from app.config import VALIDATION_MODES, Config, env_defaults, env_name
+from aibridge_mock.server.config import VALIDATION_MODES, Config, env_defaults, env_name
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -106,18 +106,18 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["verify"]:
         # verify has its own parser: argparse's REMAINDER would refuse a first argument like --url.
-        from app.contract.cli import cli_verify
+        from aibridge_mock.contract.cli import cli_verify
 
         return cli_verify(argv[1:])
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        from app.server import serve
+        from aibridge_mock.server.serving import serve
 
         return serve(config_from(args))
     if args.command == "personas":
         return _print_personas(config_from(args), as_json=args.json)
     if args.command == "schemas":
-        from app.schemagen import cli_derive
+        from aibridge_mock.schemagen import cli_derive
 
         rest = list(args.rest)
         if not rest or rest[0] != "derive":
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_personas(config: Config, *, as_json: bool) -> int:
-    from app.dataset.users import build_personas
+    from aibridge_mock.server.dataset.users import build_personas
 
     personas = build_personas(config.seed)
     rows = [

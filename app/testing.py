@@ -1,4 +1,4 @@
-"""A pytest plugin for suites that test against the mock: add ``pytest_plugins = ["app.testing"]``.
+"""A pytest plugin for suites that test against the mock: add ``pytest_plugins = ["aibridge_mock.testing"]``.
 
 The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a plain mock (normal
 scenario, no faults, empty journal, the session's original data set). The server is the mock
@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
-from app import create_app
-from app.config import Config, env_name
-from app.views.admin import admin_token
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config, env_name
+from aibridge_mock.server.views.admin import admin_token
 
 URL_ENV = "AIBRIDGE_MOCK_URL"
 _RELOADABLE = ("seed", "interceptions", "anchor", "fixtures")  # what POST /__admin/dataset takes

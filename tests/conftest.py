@@ -15,9 +15,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app import create_app
-from app.config import Config
-from app.dataset.store import Dataset
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.store import Dataset
 
 API = "/api/v2/aibridge"
 SEED = 7

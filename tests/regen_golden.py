@@ -15,8 +15,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import create_app
-from app.config import Config
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
 
 GOLDEN = Path(__file__).parent / "golden" / "seed7.sha256"
 CONFIG = Config(seed=7, interceptions=3000)

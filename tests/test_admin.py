@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
-from app.config import Config
-from app.server import banner
-from app.state import Snapshot
-from app.views.admin import admin_token
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.serving import banner
+from aibridge_mock.server.state import Snapshot
+from aibridge_mock.server.views.admin import admin_token
 
 DATA = Path(__file__).parent / "data"
 Headers = dict[str, str]

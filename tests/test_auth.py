@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app.dataset.store import Dataset
+from aibridge_mock.server.dataset.store import Dataset
 
 Get = Callable[..., TestResponse]
 ExpectError = Callable[..., None]

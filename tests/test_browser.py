@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from app.config import Config
-from app.testing import MockServer, start_mock
+from aibridge_mock.server.config import Config
+from aibridge_mock.testing import MockServer, start_mock
 
 pytestmark = pytest.mark.slow
 APT_TIMEOUT_SECONDS = 300

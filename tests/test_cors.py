@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from app import create_app
-from app.config import Config
-from app.cors import origin_allowed
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.cors import origin_allowed
 
 SESSIONS = "/api/v2/aibridge/sessions"
 

@@ -14,11 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
-from app import create_app
-from app.config import Config
-from app.dataset.fixtures import FixtureError
-from app.dataset.loader import DatasetOptions, build_dataset
-from app.state import MockState
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.fixtures import FixtureError
+from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset
+from aibridge_mock.server.state import MockState
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SMALL = FIXTURES / "small.json"

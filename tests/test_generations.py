@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app
-from app.config import Config
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
 
 # Each generation documents the previous one's fields plus what its upstream change added.
 V1_FIELDS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.gocompat import (
+from aibridge_mock.server.gocompat import (
     TimeParseError,
     UUIDParseError,
     encode_json,

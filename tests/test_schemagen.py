@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from app.schemagen import (
+from aibridge_mock.schemagen import (
     Derived,
     DocsFormatError,
     OverlayError,
@@ -22,14 +22,12 @@ from app.schemagen import (
     default_overlay,
     derive,
     generation_name,
-    load_openapi,
     load_overlay,
-    relax,
-    response_schema,
     write,
 )
-from app.schemagen.infer import ComponentBuilder, infer_scalar
-from app.schemagen.markdown import normalise, parse
+from aibridge_mock.schemagen.infer import ComponentBuilder, infer_scalar
+from aibridge_mock.schemagen.markdown import normalise, parse
+from aibridge_mock.schemas import load_openapi, relax, response_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "schemas"

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from app.dataset.store import Dataset
+from aibridge_mock.server.dataset.store import Dataset
 
 Get = Callable[..., TestResponse]
 ExpectError = Callable[..., None]

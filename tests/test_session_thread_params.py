@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from werkzeug.test import TestResponse
 
-from app.dataset.store import Dataset
+from aibridge_mock.server.dataset.store import Dataset
 
 Get = Callable[..., TestResponse]
 ExpectError = Callable[..., None]

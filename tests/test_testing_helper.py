@@ -1,4 +1,4 @@
-"""The pytest helper (app.testing): the in-process fixture, the container mode and the admin client."""
+"""The pytest plugin (aibridge_mock.testing): the in-process fixture, container mode, admin client."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from app import testing
-from app.config import Config
-from app.testing import AdminError, MockServer, connect, start_mock
+from aibridge_mock import testing
+from aibridge_mock.server.config import Config
+from aibridge_mock.testing import AdminError, MockServer, connect, start_mock
 
-# The plugin's fixtures, taken by name: `pytest_plugins` here would import app.testing a second time
+# The plugin's fixtures, taken by name: `pytest_plugins` here would import aibridge_mock.testing a second time
 # (a user's conftest does that instead; the last test below checks that path).
 aibridge_mock = testing.aibridge_mock
 aibridge_mock_server = testing.aibridge_mock_server
@@ -101,7 +101,7 @@ def test_connect_with_a_wrong_admin_token_fails_loudly() -> None:
 @pytest.mark.slow
 def test_documented_plugin_line_works_in_a_fresh_suite_against_a_running_mock(tmp_path: Path) -> None:
     """What the README tells a user to write, run by a separate pytest against AIBRIDGE_MOCK_URL."""
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["app.testing"]\n')
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["aibridge_mock.testing"]\n')
     (tmp_path / "test_ui_contract.py").write_text(
         textwrap.dedent("""
         import json, urllib.request

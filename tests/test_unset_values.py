@@ -8,8 +8,8 @@ import json
 import pytest
 from flask import Flask
 
-from app import create_app
-from app.config import Config
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
 
 NIL = "00000000-0000-0000-0000-000000000000"
 ZERO = '"0001-01-01T00:00:00Z"'

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app
-from app.config import Config
-from app.serialize import Serializer
-from app.validation import VIOLATION_HEADER
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.serialize import Serializer
+from aibridge_mock.server.validation import VIOLATION_HEADER
 
 JSON = dict[str, Any]
 Break = Callable[[JSON], JSON]
@@ -116,7 +116,7 @@ def test_validation_off_sends_the_response_unflagged(monkeypatch: pytest.MonkeyP
 
 
 def test_error_bodies_are_validated_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.errors import ApiError
+    from aibridge_mock.server.errors import ApiError
 
     original = ApiError.body
     monkeypatch.setattr(ApiError, "body", lambda self: {**original(self), "validations": "not a list"})

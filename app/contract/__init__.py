@@ -8,8 +8,8 @@ discovery) <- ``checks`` (semantic checks) and ``schemathesis_run`` (fuzzing the
 
 from __future__ import annotations
 
-from app.contract.runner import CheckResult, Report, Verifier, VerifyOptions, all_check_names
-from app.contract.violations import CannotRunError, CheckSkipped, ContractViolation
+from aibridge_mock.contract.runner import CheckResult, Report, Verifier, VerifyOptions, all_check_names
+from aibridge_mock.contract.violations import CannotRunError, CheckSkipped, ContractViolation
 
 __all__ = [
     "CannotRunError",

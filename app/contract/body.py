@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from app.contract.client import Exchange
-from app.contract.violations import ShapeViolation, StatusViolation
+from aibridge_mock.contract.client import Exchange
+from aibridge_mock.contract.violations import ShapeViolation, StatusViolation
 
 __all__ = [
     "Page",

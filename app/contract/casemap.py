@@ -15,8 +15,8 @@ import threading
 import zlib
 from typing import Any
 
-from app.contract.facts import Facts
-from app.contract.qgrammar import invalid_q, term
+from aibridge_mock.contract.facts import Facts
+from aibridge_mock.contract.qgrammar import invalid_q, term
 
 __all__ = ["CaseShaper"]
 

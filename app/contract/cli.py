@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from app.contract.runner import STRICTNESS, Verifier, VerifyOptions, all_check_names
-from app.contract.violations import CannotRunError
+from aibridge_mock.contract.runner import STRICTNESS, Verifier, VerifyOptions, all_check_names
+from aibridge_mock.contract.violations import CannotRunError
 
 __all__ = ["CI_PRESET", "cli_verify"]
 
@@ -130,7 +130,7 @@ def options_from(argv: list[str]) -> tuple[VerifyOptions, argparse.Namespace]:
 
 def cli_verify(argv: list[str]) -> int:
     """Run the suite, print the summary, write the reports; returns the exit status."""
-    from app.contract.report import summary, write_junit, write_markdown
+    from aibridge_mock.contract.report import summary, write_junit, write_markdown
 
     if argv[:1] == ["--"]:
         argv = argv[1:]  # `aibridge-mock verify -- --url ...`: the top-level parser keeps the separator

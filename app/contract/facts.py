@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.contract.body import format_rfc3339, parse_rfc3339
-from app.contract.client import ContractClient, Exchange, UnreachableError
-from app.contract.qgrammar import Vocabulary
-from app.contract.violations import NotAIBridgeError, ServerUnreachableError, TokenRejectedError
+from aibridge_mock.contract.body import format_rfc3339, parse_rfc3339
+from aibridge_mock.contract.client import ContractClient, Exchange, UnreachableError
+from aibridge_mock.contract.qgrammar import Vocabulary
+from aibridge_mock.contract.violations import NotAIBridgeError, ServerUnreachableError, TokenRejectedError
 
 __all__ = ["Facts", "discover", "preflight"]
 

@@ -3,7 +3,7 @@
 Put this in a test module and point the environment at the server::
 
     # tests/test_aibridge_contract.py
-    from app.contract.pytest_suite import *  # noqa: F403  (the contract tests and their fixtures)
+    from aibridge_mock.contract.pytest_suite import *  # noqa: F403  (the contract tests and their fixtures)
 
     AIBRIDGE_MOCK_VERIFY_URL=https://coder.example.com AIBRIDGE_MOCK_VERIFY_TOKEN=... pytest tests/
 
@@ -20,10 +20,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.contract.report import summary
-from app.contract.runner import Report, Verifier, VerifyOptions, all_check_names
-from app.contract.schemathesis_run import OPERATIONS
-from app.contract.violations import CannotRunError
+from aibridge_mock.contract.report import summary
+from aibridge_mock.contract.runner import Report, Verifier, VerifyOptions, all_check_names
+from aibridge_mock.contract.schemathesis_run import OPERATIONS
+from aibridge_mock.contract.violations import CannotRunError
 
 __all__ = ["aibridge_verifier", "aibridge_verify_options", "test_server_honours_the_contract"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
-from app.contract.body import format_rfc3339
+from aibridge_mock.contract.body import format_rfc3339
 
 __all__ = ["ENDPOINTS", "PATTERNS", "Vocabulary", "invalid_q", "quote", "term", "valid_q"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from app.contract.runner import CheckResult, Report
-from app.contract.violations import ContractViolation
+from aibridge_mock.contract.runner import CheckResult, Report
+from aibridge_mock.contract.violations import ContractViolation
 
 __all__ = ["summary", "write_junit", "write_markdown"]
 

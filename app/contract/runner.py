@@ -7,18 +7,23 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.contract.checks import REGISTRY, CheckContext
-from app.contract.client import (
+from aibridge_mock.contract.checks import REGISTRY, CheckContext
+from aibridge_mock.contract.client import (
     MEMBER_TOKEN_PLACEHOLDER,
     TOKEN_PLACEHOLDER,
     ContractClient,
     RateLimiter,
     UnreachableError,
 )
-from app.contract.facts import Facts, discover, preflight
-from app.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
-from app.contract.violations import CannotRunError, CheckSkipped, ContractViolation, ServerUnreachableError
-from app.schemagen import load_openapi
+from aibridge_mock.contract.facts import Facts, discover, preflight
+from aibridge_mock.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
+from aibridge_mock.contract.violations import (
+    CannotRunError,
+    CheckSkipped,
+    ContractViolation,
+    ServerUnreachableError,
+)
+from aibridge_mock.schemas import load_openapi
 
 __all__ = [
     "STRICTNESS",

@@ -18,12 +18,12 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import events, from_schema
 from schemathesis.engine.recorder import ScenarioRecorder
 
-from app.contract.casemap import CaseShaper
-from app.contract.client import ContractClient, curl_command
-from app.contract.facts import Facts
-from app.contract.qgrammar import PATTERNS, valid_q
-from app.contract.violations import SchemathesisViolation
-from app.schemagen import load_openapi
+from aibridge_mock.contract.casemap import CaseShaper
+from aibridge_mock.contract.client import ContractClient, curl_command
+from aibridge_mock.contract.facts import Facts
+from aibridge_mock.contract.qgrammar import PATTERNS, valid_q
+from aibridge_mock.contract.violations import SchemathesisViolation
+from aibridge_mock.schemas import load_openapi
 
 __all__ = ["OPERATIONS", "FuzzSettings", "OperationOutcome", "run_schemathesis"]
 

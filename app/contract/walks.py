@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from app.contract.body import (
+from aibridge_mock.contract.body import (
     Page,
     expect_json,
     expect_status,
@@ -20,8 +20,8 @@ from app.contract.body import (
     str_field,
     time_field,
 )
-from app.contract.client import ContractClient, Exchange, Params
-from app.contract.violations import CheckSkipped, ShapeViolation
+from aibridge_mock.contract.client import ContractClient, Exchange, Params
+from aibridge_mock.contract.violations import CheckSkipped, ShapeViolation
 
 __all__ = [
     "INTERCEPTIONS",

@@ -3,17 +3,17 @@
 Pipeline: :mod:`.markdown` parses one generation of ``docs/reference/api/aibridge.md`` into
 operations, :mod:`.infer` turns the example bodies into schemas, :mod:`.overlay` adds what the
 docs cannot say (nullability, absent fields, parameter bounds), :mod:`.openapi` assembles the
-document, :mod:`.standalone` cuts out standalone schemas and relaxes them.
+document; :mod:`aibridge_mock.schemas` (shared with the mock and the contract suite) cuts out
+standalone schemas. Nothing here imports the mock server.
 """
 
 from __future__ import annotations
 
 from .cli import cli_derive
-from .derivation import STRICTNESS, Derived, default_overlay, derive, generation_name, load_openapi, write
+from .derivation import STRICTNESS, Derived, default_overlay, derive, generation_name, write
 from .infer import ShapeConflictError
 from .markdown import DocsFormatError
 from .overlay import Overlay, OverlayError, check_coverage, load_overlay
-from .standalone import relax, response_schema
 
 __all__ = [
     "STRICTNESS",
@@ -27,9 +27,6 @@ __all__ = [
     "default_overlay",
     "derive",
     "generation_name",
-    "load_openapi",
     "load_overlay",
-    "relax",
-    "response_schema",
     "write",
 ]

@@ -3,38 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aibridge_mock.schemas import STRICTNESS, component_schema, overlay_file
+
 from .infer import ComponentBuilder, Schema
 from .markdown import parse
 from .openapi import assemble, response_component_name
 from .overlay import Overlay, load_overlay
-from .standalone import component_schema, relax
 
 __all__ = [
-    "SCHEMAS_DIR",
     "STRICTNESS",
     "Derived",
     "default_overlay",
     "derive",
     "dumps",
     "generation_name",
-    "load_openapi",
     "write",
 ]
 
-# The repo's schemas/ directory: app/schemagen/derivation.py -> parents[2] is the repo root. An image
-# that installs the package non-editable points AIBRIDGE_MOCK_SCHEMAS_DIR at its copy instead.
-SCHEMAS_DIR = Path(
-    os.environ.get("AIBRIDGE_MOCK_SCHEMAS_DIR") or Path(__file__).resolve().parents[2] / "schemas"
-)
-OVERLAY_FILE = "overlay.json"
 OPENAPI_FILE = "openapi.json"
-STRICTNESS = ("strict", "compatible")
 
 
 @dataclass(frozen=True)
@@ -48,8 +39,8 @@ class Derived:
 
 
 def default_overlay() -> Overlay:
-    """The committed ``schemas/overlay.json``."""
-    return load_overlay(_schemas_dir() / OVERLAY_FILE)
+    """The shipped ``schemas/overlay.json``."""
+    return load_overlay(overlay_file())
 
 
 def generation_name(docs_path: Path) -> str:
@@ -99,24 +90,3 @@ def write(derived: Derived, out_dir: Path) -> list[Path]:
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
     return list(files)
-
-
-def load_openapi(generation: str = "v5", strictness: str = "strict") -> Schema:
-    """The committed OpenAPI document of a generation, strict or relaxed (``compatible``)."""
-    if strictness not in STRICTNESS:
-        raise ValueError(f"strictness must be one of {STRICTNESS}, not {strictness!r}")
-    path = _schemas_dir() / generation / OPENAPI_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no derived OpenAPI document for generation {generation!r}")
-    document: Schema = json.loads(path.read_text(encoding="utf-8"))
-    return relax(document) if strictness == "compatible" else document
-
-
-def _schemas_dir() -> Path:
-    if not SCHEMAS_DIR.is_dir():
-        # A non-editable install has no repo around it; the schemas are not package data.
-        raise FileNotFoundError(
-            f"{SCHEMAS_DIR}: the repository's schemas/ directory is missing; run from a source "
-            "checkout or an editable install (pip install -e .)"
-        )
-    return SCHEMAS_DIR

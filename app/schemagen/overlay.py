@@ -30,7 +30,7 @@ import json
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 __all__ = ["FieldRule", "Overlay", "OverlayError", "ParamRule", "check_coverage", "load_overlay"]
@@ -46,7 +46,7 @@ _ADD_KEYS = {"in", "type", "description"}
 class OverlayError(ValueError):
     """An overlay entry is malformed or matches nothing; names the file and the entry's JSON path."""
 
-    def __init__(self, source: Path | str, json_path: str, problem: str) -> None:
+    def __init__(self, source: Traversable | str, json_path: str, problem: str) -> None:
         super().__init__(f"{source}: {json_path}: {problem}")
         self.source = str(source)
         self.json_path = json_path
@@ -90,7 +90,7 @@ class ParamRule:
 class Overlay:
     """A loaded overlay file."""
 
-    source: Path
+    source: Traversable
     fields: tuple[FieldRule, ...]
     params: tuple[ParamRule, ...]
 
@@ -146,7 +146,7 @@ def check_coverage(overlay: Overlay, applied: Iterable[AbstractSet[str]]) -> Non
         raise OverlayError(overlay.source, path, "matches nothing in any generation (typo?)")
 
 
-def load_overlay(path: Path) -> Overlay:
+def load_overlay(path: Traversable) -> Overlay:
     """Read and validate an overlay file."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -203,7 +203,7 @@ def load_overlay(path: Path) -> Overlay:
 class _Checker:
     """Shape checks that name the file and JSON path of the offending entry."""
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Traversable) -> None:
         self.source = source
 
     def mapping(self, value: Any, at: str) -> dict[str, Any]:

@@ -11,10 +11,10 @@ from breakage import Breakage
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from app import create_app
-from app.config import Config
-from app.contract.pytest_suite import options_from_environment
-from app.contract.runner import VerifyOptions
+from aibridge_mock.contract.pytest_suite import options_from_environment
+from aibridge_mock.contract.runner import VerifyOptions
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
 
 SEED = 7
 INTERCEPTIONS = 2000

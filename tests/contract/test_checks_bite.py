@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import pytest
 
-from app.contract.runner import CheckResult, Verifier, VerifyOptions, all_check_names
-from app.contract.schemathesis_run import OPERATIONS
+from aibridge_mock.contract.runner import CheckResult, Verifier, VerifyOptions, all_check_names
+from aibridge_mock.contract.schemathesis_run import OPERATIONS
 
 BITES = [
     ("drop-field", "schemathesis-sessions", "ST108"),

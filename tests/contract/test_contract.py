@@ -1,11 +1,11 @@
 """The contract suite in pytest: against AIBRIDGE_MOCK_VERIFY_URL when set, else the mock in-process.
 
-The tests and the verifier fixture come from app.contract.pytest_suite, exactly as a team would
+The tests and the verifier fixture come from aibridge_mock.contract.pytest_suite, exactly as a team would
 import them; conftest.py supplies the target.
 """
 
 from __future__ import annotations
 
-from app.contract.pytest_suite import aibridge_verifier, test_server_honours_the_contract
+from aibridge_mock.contract.pytest_suite import aibridge_verifier, test_server_honours_the_contract
 
 __all__ = ["aibridge_verifier", "test_server_honours_the_contract"]

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from app.contract.client import ContractClient
-from app.contract.qgrammar import ENDPOINTS, PATTERNS, invalid_q, valid_q
-from app.contract.runner import Verifier, VerifyOptions
-from app.contract.schemathesis_run import FuzzSettings, run_schemathesis
+from aibridge_mock.contract.client import ContractClient
+from aibridge_mock.contract.qgrammar import ENDPOINTS, PATTERNS, invalid_q, valid_q
+from aibridge_mock.contract.runner import Verifier, VerifyOptions
+from aibridge_mock.contract.schemathesis_run import FuzzSettings, run_schemathesis
 
 
 @pytest.fixture(scope="module")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.contract.body import format_rfc3339, parse_rfc3339
-from app.contract.client import curl_command, normalise_base_url
-from app.contract.runner import parse_rate
-from app.contract.violations import CannotRunError
+from aibridge_mock.contract.body import format_rfc3339, parse_rfc3339
+from aibridge_mock.contract.client import curl_command, normalise_base_url
+from aibridge_mock.contract.runner import parse_rate
+from aibridge_mock.contract.violations import CannotRunError
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.contract.cli import cli_verify, options_from
-from app.contract.runner import all_check_names
+from aibridge_mock.contract.cli import cli_verify, options_from
+from aibridge_mock.contract.runner import all_check_names
 
 
 def _closed_port() -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.contract.checks import (  # noqa: F401  (imported for their @check registrations)
+from aibridge_mock.contract.checks import (  # noqa: F401  (imported for their @check registrations)
     consistency,
     cursors,
     errors,
@@ -11,6 +11,6 @@ from app.contract.checks import (  # noqa: F401  (imported for their @check regi
     pagination,
     permissions,
 )
-from app.contract.checks.registry import REGISTRY, Check, CheckContext, check
+from aibridge_mock.contract.checks.registry import REGISTRY, Check, CheckContext, check
 
 __all__ = ["REGISTRY", "Check", "CheckContext", "check"]

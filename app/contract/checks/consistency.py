@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.contract.body import format_rfc3339, parse_rfc3339
-from app.contract.checks.registry import CheckContext, check
-from app.contract.client import Exchange
-from app.contract.qgrammar import term
-from app.contract.violations import CheckSkipped, ConsistencyViolation
-from app.contract.walks import INTERCEPTIONS, SESSIONS, Threads, fetch, fetch_threads, join_q, offset_walk
+from aibridge_mock.contract.body import format_rfc3339, parse_rfc3339
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.client import Exchange
+from aibridge_mock.contract.qgrammar import term
+from aibridge_mock.contract.violations import CheckSkipped, ConsistencyViolation
+from aibridge_mock.contract.walks import (
+    INTERCEPTIONS,
+    SESSIONS,
+    Threads,
+    fetch,
+    fetch_threads,
+    join_q,
+    offset_walk,
+)
 
 Item = dict[str, Any]
 Found = dict[str, Item]  # interceptions by id

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from app.contract.body import parse_rfc3339
-from app.contract.checks.registry import CheckContext, check
-from app.contract.qgrammar import term
-from app.contract.violations import CheckSkipped, CursorViolation
-from app.contract.walks import (
+from aibridge_mock.contract.body import parse_rfc3339
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.qgrammar import term
+from aibridge_mock.contract.violations import CheckSkipped, CursorViolation
+from aibridge_mock.contract.walks import (
     INTERCEPTIONS,
     MAX_LIMIT,
     SESSIONS,

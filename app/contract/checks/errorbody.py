@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.contract.checks.registry import CheckContext
-from app.contract.client import Exchange
-from app.contract.violations import ErrorBodyViolation, StatusViolation
+from aibridge_mock.contract.checks.registry import CheckContext
+from aibridge_mock.contract.client import Exchange
+from aibridge_mock.contract.violations import ErrorBodyViolation, StatusViolation
 
 __all__ = ["ANY", "Expected", "Text", "expect_error", "starts"]
 

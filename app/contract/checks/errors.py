@@ -6,11 +6,11 @@ import random
 import string
 import uuid
 
-from app.contract.checks.errorbody import Expected, Text, expect_error, starts
-from app.contract.checks.registry import CheckContext, check
-from app.contract.client import ContractClient, Exchange, Params
-from app.contract.violations import ErrorBodyViolation
-from app.contract.walks import INTERCEPTIONS, SESSIONS, session_path
+from aibridge_mock.contract.checks.errorbody import Expected, Text, expect_error, starts
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.client import ContractClient, Exchange, Params
+from aibridge_mock.contract.violations import ErrorBodyViolation
+from aibridge_mock.contract.walks import INTERCEPTIONS, SESSIONS, session_path
 
 SIGNED_OUT = "You are signed out or your session has expired. Please sign in again to continue."
 INVALID_PARAMS = "Query parameters have invalid values."

@@ -6,11 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.contract.body import Page, expect_json, expect_status, format_rfc3339, parse_rfc3339
-from app.contract.checks.registry import CheckContext, check
-from app.contract.qgrammar import term
-from app.contract.violations import CheckSkipped, FilterViolation, ShapeViolation
-from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, Walk, bounded_window, offset_walk
+from aibridge_mock.contract.body import Page, expect_json, expect_status, format_rfc3339, parse_rfc3339
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.qgrammar import term
+from aibridge_mock.contract.violations import CheckSkipped, FilterViolation, ShapeViolation
+from aibridge_mock.contract.walks import (
+    INTERCEPTIONS,
+    SESSIONS,
+    ListEndpoint,
+    Walk,
+    bounded_window,
+    offset_walk,
+)
 
 Item = dict[str, Any]
 

@@ -5,12 +5,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.contract.body import Page, expect_json, expect_status, time_field
-from app.contract.checks.registry import CheckContext, check
-from app.contract.client import Exchange
-from app.contract.qgrammar import term
-from app.contract.violations import OrderingViolation, ShapeViolation
-from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, Walk, fetch, fetch_threads, join_q
+from aibridge_mock.contract.body import Page, expect_json, expect_status, time_field
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.client import Exchange
+from aibridge_mock.contract.qgrammar import term
+from aibridge_mock.contract.violations import OrderingViolation, ShapeViolation
+from aibridge_mock.contract.walks import (
+    INTERCEPTIONS,
+    SESSIONS,
+    ListEndpoint,
+    Walk,
+    fetch,
+    fetch_threads,
+    join_q,
+)
 
 _UUIDISH = re.compile(r"^[0-9a-f-]+$")
 PAGE = 50

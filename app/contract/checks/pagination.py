@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from app.contract.body import Page, expect_json, expect_status
-from app.contract.checks.registry import CheckContext, check
-from app.contract.client import Exchange
-from app.contract.violations import PaginationViolation, ShapeViolation
-from app.contract.walks import (
+from aibridge_mock.contract.body import Page, expect_json, expect_status
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.client import Exchange
+from aibridge_mock.contract.violations import PaginationViolation, ShapeViolation
+from aibridge_mock.contract.walks import (
     MAX_LIMIT,
     ListEndpoint,
     bounded_window,

@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.contract.body import Page, expect_json, expect_status
-from app.contract.checks.errorbody import Expected, expect_error
-from app.contract.checks.registry import CheckContext, check
-from app.contract.client import ContractClient
-from app.contract.violations import PermissionViolation
-from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, fetch, session_path
+from aibridge_mock.contract.body import Page, expect_json, expect_status
+from aibridge_mock.contract.checks.errorbody import Expected, expect_error
+from aibridge_mock.contract.checks.registry import CheckContext, check
+from aibridge_mock.contract.client import ContractClient
+from aibridge_mock.contract.violations import PermissionViolation
+from aibridge_mock.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, fetch, session_path
 
 
 def _initiator(item: dict[str, Any]) -> str | None:

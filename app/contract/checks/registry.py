@@ -7,10 +7,10 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.contract.client import ContractClient
-from app.contract.facts import Facts
-from app.contract.violations import CheckSkipped
-from app.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint
+from aibridge_mock.contract.client import ContractClient
+from aibridge_mock.contract.facts import Facts
+from aibridge_mock.contract.violations import CheckSkipped
+from aibridge_mock.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint
 
 __all__ = ["REGISTRY", "Check", "CheckContext", "check"]
 

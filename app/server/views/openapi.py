@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from app.schemagen import load_openapi
-from app.views.responses import unvalidated_json
+from aibridge_mock.schemas import load_openapi
+from aibridge_mock.server.views.responses import unvalidated_json
 
 bp = Blueprint("openapi", __name__)
 

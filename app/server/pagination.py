@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.errors import ApiError, invalid_query
-from app.gocompat import NIL_UUID
-from app.queryparams import QueryParamParser, Values
+from aibridge_mock.server.errors import ApiError, invalid_query
+from aibridge_mock.server.gocompat import NIL_UUID
+from aibridge_mock.server.queryparams import QueryParamParser, Values
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000

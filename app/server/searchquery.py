@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.errors import ApiError, Validation
-from app.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
-from app.queryparams import ParamError, QueryParamParser
+from aibridge_mock.server.errors import ApiError, Validation
+from aibridge_mock.server.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
+from aibridge_mock.server.queryparams import ParamError, QueryParamParser
 
 
 @dataclass(frozen=True)

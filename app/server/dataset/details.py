@@ -10,9 +10,9 @@ import json
 import random
 import string
 
-from app.dataset import catalog
-from app.dataset.records import JSON, Detail, RowFacts
-from app.gocompat import format_time
+from aibridge_mock.server.dataset import catalog
+from aibridge_mock.server.dataset.records import JSON, Detail, RowFacts
+from aibridge_mock.server.gocompat import format_time
 
 _B62 = string.ascii_letters + string.digits
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app
 
-from app.state import MockState
-from app.views.responses import unvalidated_json
+from aibridge_mock.server.state import MockState
+from aibridge_mock.server.views.responses import unvalidated_json
 
 bp = Blueprint("health", __name__)
 

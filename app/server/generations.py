@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from app.schemagen import load_openapi
+from aibridge_mock.schemas import load_openapi
 
 NATIVE = "v5"  # the generation the serializer renders natively; others are projections of it
 

@@ -1,4 +1,4 @@
-"""Read fixture files and check each against ``fixtures/fixture.schema.json``.
+"""Read fixture files and check each against the fixture schema (``fixtures/fixture.schema.json``).
 
 Every problem becomes a :class:`FixtureError` that names the file and the JSON path of the problem,
 so that a person editing a fixture by hand can find it (spec: "Bad fixture or configuration files
@@ -15,8 +15,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-# app/dataset/fixture_schema.py -> parents[2] is the repository root (and /srv/aibridge-mock in the image).
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "fixture.schema.json"
+from aibridge_mock.schemas import fixture_schema
 
 
 class FixtureError(ValueError):
@@ -40,7 +39,7 @@ def _reject_constant(name: str) -> Any:
 @lru_cache(maxsize=1)
 def fixture_validator() -> Draft202012Validator:
     """The validator of the committed fixture schema, with ``date-time`` and ``uuid`` formats checked."""
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = fixture_schema()
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
@@ -66,7 +65,7 @@ def read_fixture(file: Path) -> dict[str, Any]:
         raise FixtureError(
             file,
             "$",
-            f"cannot check it: the fixture schema {SCHEMA_PATH} is unreadable "
+            "cannot check it: the shipped fixture schema (fixtures/fixture.schema.json) is unreadable "
             f"({exc.strerror or type(exc).__name__})",
         ) from None
     error = best_match(validator.iter_errors(document))

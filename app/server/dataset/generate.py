@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from app.dataset.catalog import CLIENTS, ClientProfile
-from app.dataset.columns import NULL_TIME, Columns, Tables, uuid_text
+from aibridge_mock.server.dataset.catalog import CLIENTS, ClientProfile
+from aibridge_mock.server.dataset.columns import NULL_TIME, Columns, Tables, uuid_text
 
 SECOND = 1_000_000
 WINDOW = 30 * 24 * 3600 * SECOND  # data covers the 30 days before the anchor
@@ -92,7 +92,7 @@ def _draw_threads(
 
 
 def _small_model_codes(tables: Tables) -> npt.NDArray[np.int32]:
-    from app.dataset.catalog import PROVIDER_INSTANCES
+    from aibridge_mock.server.dataset.catalog import PROVIDER_INSTANCES
 
     by_pair = {(i.provider, i.name): i for i in PROVIDER_INSTANCES}
     return np.array(

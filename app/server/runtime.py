@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 
-from app.errors import ApiError
+from aibridge_mock.server.errors import ApiError
 
 SCENARIOS = ("normal", "empty", "unlicensed", "slow", "failing")
 DEFAULT_SLOW_MS = 1_500

@@ -18,11 +18,11 @@ from uuid import UUID
 
 import numpy as np
 
-from app.dataset.columns import NULL_TIME, Columns, Tables, uuid_parts
-from app.dataset.fixture_schema import FixtureError, read_fixture
-from app.dataset.records import JSON, Detail
-from app.dataset.users import User
-from app.gocompat import format_time, parse_rfc3339_nano, sorted_json
+from aibridge_mock.server.dataset.columns import NULL_TIME, Columns, Tables, uuid_parts
+from aibridge_mock.server.dataset.fixture_schema import FixtureError, read_fixture
+from aibridge_mock.server.dataset.records import JSON, Detail
+from aibridge_mock.server.dataset.users import User
+from aibridge_mock.server.gocompat import format_time, parse_rfc3339_nano, sorted_json
 
 __all__ = ["FixtureData", "FixtureError", "load_fixture_files"]
 

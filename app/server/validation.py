@@ -20,8 +20,7 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from app.schemagen import response_schema
-from app.schemagen.standalone import component_schema
+from aibridge_mock.schemas import component_schema, response_schema
 
 log = logging.getLogger("aibridge_mock.validation")
 VIOLATION_HEADER = "X-Aibridge-Mock-Violation"

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from app.dataset.catalog import PROVIDER_INSTANCES
-from app.dataset.columns import Columns, Tables
-from app.dataset.details import generated_detail
-from app.dataset.generate import generate_columns
-from app.dataset.records import Detail, RowFacts
-from app.dataset.store import Dataset, Identity
-from app.dataset.users import User, build_personas, generate_users, seeded_chars
+from aibridge_mock.server.dataset.catalog import PROVIDER_INSTANCES
+from aibridge_mock.server.dataset.columns import Columns, Tables
+from aibridge_mock.server.dataset.details import generated_detail
+from aibridge_mock.server.dataset.generate import generate_columns
+from aibridge_mock.server.dataset.records import Detail, RowFacts
+from aibridge_mock.server.dataset.store import Dataset, Identity
+from aibridge_mock.server.dataset.users import User, build_personas, generate_users, seeded_chars
 
 DEFAULT_ANCHOR = "2026-05-15T12:00:00Z"  # inside the target era (spec: 2026-04-16 .. 2026-06-10)
 
@@ -47,7 +47,7 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
 
     ``progress`` is told the name of each stage as it starts (the CLI draws a bar from it).
     """
-    from app.gocompat import parse_rfc3339_nano
+    from aibridge_mock.server.gocompat import parse_rfc3339_nano
 
     anchor = options.anchor or parse_rfc3339_nano(DEFAULT_ANCHOR)
     personas = build_personas(options.seed)
@@ -62,7 +62,9 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
         )
     fixture = None
     if options.fixtures:
-        from app.dataset.fixtures import load_fixture_files  # only needed when fixtures are given
+        from aibridge_mock.server.dataset.fixtures import (
+            load_fixture_files,  # only needed when fixtures are given
+        )
 
         fixture = load_fixture_files(options.fixtures, users, tables)
     if fixture is not None:

@@ -15,16 +15,16 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from app.auth import bearer_token
-from app.config import Config
-from app.dataset.fixture_schema import FixtureError
-from app.dataset.loader import DatasetOptions
-from app.dataset.users import seeded_chars
-from app.errors import ApiError, Validation
-from app.gocompat import format_time, parse_rfc3339_nano
-from app.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, runtime
-from app.state import MockState
-from app.views.responses import error_response, unvalidated_json
+from aibridge_mock.server.auth import bearer_token
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.fixture_schema import FixtureError
+from aibridge_mock.server.dataset.loader import DatasetOptions
+from aibridge_mock.server.dataset.users import seeded_chars
+from aibridge_mock.server.errors import ApiError, Validation
+from aibridge_mock.server.gocompat import format_time, parse_rfc3339_nano
+from aibridge_mock.server.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, runtime
+from aibridge_mock.server.state import MockState
+from aibridge_mock.server.views.responses import error_response, unvalidated_json
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 MAX_INTERCEPTIONS = 5_000_000

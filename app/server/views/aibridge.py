@@ -13,16 +13,21 @@ from dataclasses import dataclass
 
 from flask import Request, Response
 
-from app.auth import Scope, Viewer, bearer_token
-from app.dataset.store import Dataset
-from app.errors import ApiError, PlainTextError
-from app.generations import Generation
-from app.gocompat import NIL_UUID, UUIDParseError, go_quote, parse_uuid
-from app.pagination import Page, check_limit, parse_pagination
-from app.queryparams import ParamError, parse_go_int32
-from app.searchquery import SearchContext, parse_interceptions_query, parse_prefix_query, parse_sessions_query
-from app.state import Snapshot
-from app.views.responses import check, endpoint, finish, json_response
+from aibridge_mock.server.auth import Scope, Viewer, bearer_token
+from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.errors import ApiError, PlainTextError
+from aibridge_mock.server.generations import Generation
+from aibridge_mock.server.gocompat import NIL_UUID, UUIDParseError, go_quote, parse_uuid
+from aibridge_mock.server.pagination import Page, check_limit, parse_pagination
+from aibridge_mock.server.queryparams import ParamError, parse_go_int32
+from aibridge_mock.server.searchquery import (
+    SearchContext,
+    parse_interceptions_query,
+    parse_prefix_query,
+    parse_sessions_query,
+)
+from aibridge_mock.server.state import Snapshot
+from aibridge_mock.server.views.responses import check, endpoint, finish, json_response
 
 THREADS_DEFAULT_LIMIT = 50
 THREADS_MAX_LIMIT = 200

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from app.dataset.records import JSON, Detail, public
-from app.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
-from app.dataset.store import Dataset
-from app.generations import Generation
-from app.gocompat import encode_fragment, encode_json, format_time, sorted_json
-from app.validation import Breach, ResponseValidator
+from aibridge_mock.server.dataset.records import JSON, Detail, public
+from aibridge_mock.server.dataset.sessions import THREADS_ALL_ROWS_CAP, SessionRow
+from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.generations import Generation
+from aibridge_mock.server.gocompat import encode_fragment, encode_json, format_time, sorted_json
+from aibridge_mock.server.validation import Breach, ResponseValidator
 
 ITEM_CACHE_SIZE = 50_000
 THREADS_CACHE_SIZE = 5_000

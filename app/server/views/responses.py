@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Response, current_app, request
 
-from app.errors import ApiError, PlainTextError
-from app.gocompat import encode_json
-from app.validation import VIOLATION_HEADER, Breach, ResponseValidator, report
+from aibridge_mock.server.errors import ApiError, PlainTextError
+from aibridge_mock.server.gocompat import encode_json
+from aibridge_mock.server.validation import VIOLATION_HEADER, Breach, ResponseValidator, report
 
 JSON_TYPE = "application/json; charset=utf-8"
 

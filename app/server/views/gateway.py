@@ -12,14 +12,14 @@ from collections.abc import Callable
 
 from flask import Flask, Request, Response, current_app, request
 
-from app.auth import Viewer
-from app.config import Config
-from app.errors import ApiError, route_not_found
-from app.generations import Generation
-from app.runtime import apply_plan
-from app.state import MockState, Snapshot
-from app.views import aibridge
-from app.views.responses import error_response, text_response
+from aibridge_mock.server.auth import Viewer
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.errors import ApiError, route_not_found
+from aibridge_mock.server.generations import Generation
+from aibridge_mock.server.runtime import apply_plan
+from aibridge_mock.server.state import MockState, Snapshot
+from aibridge_mock.server.views import aibridge
+from aibridge_mock.server.views.responses import error_response, text_response
 
 View = Callable[[Snapshot, aibridge.Caller, Request], Response]
 VIEWS: dict[str, View] = {

@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, replace
 
-from app.auth import Authenticator
-from app.dataset.loader import DatasetOptions, Progress, build_dataset
-from app.dataset.store import Dataset
-from app.generations import Generation
-from app.serialize import Serializer
-from app.validation import ResponseValidator
+from aibridge_mock.server.auth import Authenticator
+from aibridge_mock.server.dataset.loader import DatasetOptions, Progress, build_dataset
+from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.generations import Generation
+from aibridge_mock.server.serialize import Serializer
+from aibridge_mock.server.validation import ResponseValidator
 
 
 @dataclass(frozen=True)

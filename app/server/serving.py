@@ -10,11 +10,11 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from app import create_app
-from app.config import Config
-from app.progress import ProgressBar
-from app.state import MockState
-from app.views.admin import admin_token
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.progress import ProgressBar
+from aibridge_mock.server.state import MockState
+from aibridge_mock.server.views.admin import admin_token
 
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
 

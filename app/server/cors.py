@@ -12,9 +12,9 @@ import re
 
 from flask import Flask, Response, current_app, request
 
-from app.config import Config
-from app.errors import ApiError
-from app.views.responses import error_response
+from aibridge_mock.server.config import Config
+from aibridge_mock.server.errors import ApiError
+from aibridge_mock.server.views.responses import error_response
 
 # Default: any port on the loopback names a dev server uses (Vite, webpack, storybook...).
 LOCAL_ORIGIN = re.compile(r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from app.errors import Validation
-from app.gocompat import (
+from aibridge_mock.server.errors import Validation
+from aibridge_mock.server.gocompat import (
     RFC3339_NANO,
     TimeParseError,
     UUIDParseError,

@@ -15,11 +15,11 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from app.dataset.columns import Columns, Tables, uuid_parts, uuid_text
-from app.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
-from app.dataset.records import Detail, RowFacts
-from app.dataset.users import Persona, User
-from app.searchquery import Filter
+from aibridge_mock.server.dataset.columns import Columns, Tables, uuid_parts, uuid_text
+from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from aibridge_mock.server.dataset.records import Detail, RowFacts
+from aibridge_mock.server.dataset.users import Persona, User
+from aibridge_mock.server.searchquery import Filter
 
 DetailLoader = Callable[[RowFacts], Detail]
 DETAIL_CACHE_SIZE = 8_192  # details feed the byte caches; keep few objects for the GC to scan
@@ -86,7 +86,7 @@ class Dataset:
             "session": self.by_session,
         }
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
-        from app.dataset.sessions import SessionIndex  # sessions need the sorted rows above
+        from aibridge_mock.server.dataset.sessions import SessionIndex  # sessions need the sorted rows above
 
         progress("deriving sessions")
         self.sessions = SessionIndex(self)

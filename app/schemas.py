@@ -1,18 +1,112 @@
-"""Standalone JSON Schemas cut out of the OpenAPI document, and the compatible (relaxed) variant."""
+"""The contract files every tool reads: derived schemas, Coder's docs, the overlay, fixture files.
+
+They ship inside the package (``aibridge_mock/package-data/``; in a source checkout those are links
+to the repository's ``schemas/`` and ``fixtures/``) and are found with :mod:`importlib.resources`,
+so an installed wheel works from any directory. This module also holds what the mock, the contract
+suite and the derivation share about the documents: loading one generation strict or relaxed
+(``compatible``), and cutting standalone schemas out of an OpenAPI document.
+
+Nothing here imports Flask, numpy or Faker: the contract suite depends on this module.
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 import re
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
-from .infer import Schema
+__all__ = [
+    "DIALECT",
+    "GENERATIONS",
+    "STRICTNESS",
+    "Schema",
+    "component_schema",
+    "docs_file",
+    "example_fixtures",
+    "fixture_schema",
+    "fixtures_dir",
+    "load_openapi",
+    "overlay_file",
+    "relax",
+    "response_schema",
+    "schemas_dir",
+]
 
-__all__ = ["DIALECT", "component_schema", "relax", "response_schema"]
-
+Schema = dict[str, Any]
+GENERATIONS = ("v1", "v2", "v3", "v4", "v5")
+STRICTNESS = ("strict", "compatible")
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+OPENAPI_FILE = "openapi.json"
+_DATA = "package-data"
 _COMPONENT_REF = "#/components/schemas/"
 _RESPONSE_REF = "#/components/responses/"
+
+
+def schemas_dir() -> Traversable:
+    """The shipped ``schemas/``: ``<generation>/openapi.json``, component schemas, ``docs/``, the overlay."""
+    return files("aibridge_mock") / _DATA / "schemas"
+
+
+def fixtures_dir() -> Traversable:
+    """The shipped ``fixtures/``: the fixture schema and the example fixtures."""
+    return files("aibridge_mock") / _DATA / "fixtures"
+
+
+def overlay_file() -> Traversable:
+    """``schemas/overlay.json``: what the docs cannot say, each entry citing the behaviour spec."""
+    return schemas_dir() / "overlay.json"
+
+
+def docs_file(generation: str) -> Traversable:
+    """Coder's API reference of one generation (``schemas/docs/v5-latest.md``...)."""
+    _check_generation(generation)
+    found = [f for f in (schemas_dir() / "docs").iterdir() if f.name.startswith(f"{generation}-")]
+    if len(found) != 1:
+        raise FileNotFoundError(f"no shipped docs for generation {generation!r}")
+    return found[0]
+
+
+def example_fixtures() -> list[Traversable]:
+    """The example fixture files that ship with the package (``small.json``...)."""
+    return sorted(
+        (f for f in fixtures_dir().iterdir() if f.name.endswith(".json") and ".schema." not in f.name),
+        key=lambda f: f.name,
+    )
+
+
+@cache
+def _fixture_schema_text() -> str:
+    return (fixtures_dir() / "fixture.schema.json").read_text(encoding="utf-8")
+
+
+def fixture_schema() -> Schema:
+    """The JSON Schema of a fixture file (a fresh copy)."""
+    schema: Schema = json.loads(_fixture_schema_text())
+    return schema
+
+
+def _check_generation(generation: str) -> None:
+    if generation not in GENERATIONS:
+        raise ValueError(f"unknown API generation {generation!r}; choose one of {', '.join(GENERATIONS)}")
+
+
+@cache
+def _openapi_text(generation: str) -> str:
+    return (schemas_dir() / generation / OPENAPI_FILE).read_text(encoding="utf-8")
+
+
+def load_openapi(generation: str = "v5", strictness: str = "strict") -> Schema:
+    """The derived OpenAPI document of a generation, strict or relaxed (a fresh copy each call)."""
+    if strictness not in STRICTNESS:
+        raise ValueError(f"strictness must be one of {STRICTNESS}, not {strictness!r}")
+    if generation not in GENERATIONS:
+        raise FileNotFoundError(f"no derived OpenAPI document for generation {generation!r}")
+    document: Schema = json.loads(_openapi_text(generation))
+    return relax(document) if strictness == "compatible" else document
 
 
 def relax(schema: Schema) -> Schema:

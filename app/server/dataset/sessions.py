@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from app.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
-from app.searchquery import Filter
+from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from aibridge_mock.server.searchquery import Filter
 
 if TYPE_CHECKING:
-    from app.dataset.store import Dataset
+    from aibridge_mock.server.dataset.store import Dataset
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
 

@@ -1,0 +1,19 @@
+"""The mock server: Coder's AI Bridge API over a seeded, indexed data set.
+
+Layers, one way (each imports only those below it)::
+
+    serving (gunicorn, banner)  cli (serve, personas)
+    app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
+    runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
+    serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)
+    searchquery / queryparams / pagination (coderd's parsers)  auth (coderd's API key middleware)
+    dataset (immutable columns, indexes, sessions; generated or from fixtures)
+    gocompat (Go's JSON, time, %q and UUID formats)  errors (Coder's error body)
+"""
+
+from __future__ import annotations
+
+from aibridge_mock.server.app import create_app
+from aibridge_mock.server.config import Config
+
+__all__ = ["Config", "create_app"]
