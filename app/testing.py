@@ -1,4 +1,4 @@
-"""A pytest plugin for suites that test against the mock: add ``pytest_plugins = ["aibridge_mock.testing"]``.
+"""The pytest plugin for suites that test against the mock, registered on install (``pytest11``).
 
 The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a plain mock (normal
 scenario, no faults, empty journal, the session's original data set). The server is the mock
@@ -11,7 +11,6 @@ mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). Override the
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import urllib.error
@@ -19,16 +18,17 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from aibridge_mock.server.app import create_app
-from aibridge_mock.server.config import Config, env_name
-from aibridge_mock.server.views.admin import admin_token
+from aibridge_mock import settings
 
-URL_ENV = "AIBRIDGE_MOCK_URL"
+if TYPE_CHECKING:  # the server is imported when a fixture first needs it, not when pytest loads the plugin
+    from aibridge_mock.server.config import Config
+
+ENV_PREFIX = "AIBRIDGE_MOCK_"
+URL_ENV = ENV_PREFIX + "URL"
 _RELOADABLE = ("seed", "interceptions", "anchor", "fixtures")  # what POST /__admin/dataset takes
 READY_TIMEOUT_SECONDS = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the mock is local: no proxy
@@ -151,9 +151,32 @@ class MockServer:
         self._baseline = dict(self.admin.state()["dataset"])
 
 
+@dataclass(frozen=True)
+class PluginSettings:
+    """What the plugin reads from the environment (the same AIBRIDGE_MOCK_* names as ``serve``)."""
+
+    url: str = settings.setting("", help="a running mock (a container) to use instead of an in-process one")
+    admin_token: str = settings.setting("", help="the running mock's admin token")
+    seed: int = settings.setting(1, help="the running mock's seed, when its admin token is generated")
+
+
+def plugin_settings() -> PluginSettings:
+    """The plugin's settings from the environment; a bad value fails the session with its variable named."""
+    try:
+        return settings.resolve(PluginSettings, prefix=ENV_PREFIX)
+    except settings.SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 @contextmanager
 def start_mock(config: Config | None = None) -> Iterator[MockServer]:
     """Serve the mock in this process on a free loopback port until the block ends."""
+    from werkzeug.serving import make_server
+
+    from aibridge_mock.server.app import create_app
+    from aibridge_mock.server.config import Config
+    from aibridge_mock.server.views.admin import admin_token
+
     config = config or Config()
     server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
@@ -169,11 +192,13 @@ def start_mock(config: Config | None = None) -> Iterator[MockServer]:
 
 def connect(url: str, token: str | None = None) -> MockServer:
     """A running mock (a container), once its /readyz answers 200."""
+    from aibridge_mock.server.config import Config
+    from aibridge_mock.server.views.admin import admin_token
+
     url = url.rstrip("/")
     if token is None:
-        token = os.environ.get(env_name("admin_token")) or admin_token(
-            Config(seed=int(os.environ.get(env_name("seed"), "1")))
-        )
+        found = plugin_settings()
+        token = found.admin_token or admin_token(Config(seed=found.seed))
     _wait_ready(url)
     return MockServer(url, AdminClient(url, token))
 
@@ -196,13 +221,15 @@ def _wait_ready(url: str) -> None:
 @pytest.fixture(scope="session")
 def aibridge_mock_config() -> Config:
     """The in-process mock's configuration; override this fixture to change it."""
+    from aibridge_mock.server.config import Config
+
     return Config(interceptions=1_000)
 
 
 @pytest.fixture(scope="session")
 def aibridge_mock_server(aibridge_mock_config: Config) -> Iterator[MockServer]:
     """One mock for the whole session: in-process, or the one at ``AIBRIDGE_MOCK_URL``."""
-    url = os.environ.get(URL_ENV)
+    url = plugin_settings().url
     if url:
         mock = connect(url)
         mock.remember_baseline()

@@ -1,24 +1,27 @@
 """``aibridge-mock verify``: run the contract suite against any AI Bridge server.
 
 Exit status: 0 the server conforms, 1 it violates the contract, 2 the suite could not run
-(unreachable URL, rejected token, no AI Bridge there, bad arguments); the reason is one line.
+(unreachable URL, rejected token, no AI Bridge there, bad arguments, the ``contract`` extra not
+installed); the reason is one line.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import importlib.util
 import sys
 from pathlib import Path
 
-from aibridge_mock.contract.runner import STRICTNESS, Verifier, VerifyOptions, all_check_names
-from aibridge_mock.contract.violations import CannotRunError
+from aibridge_mock import settings
+from aibridge_mock.contract.options import CI_PRESET, ENV_PREFIX, VerifyOptions
 
-__all__ = ["CI_PRESET", "cli_verify"]
+__all__ = ["EXTRA_MISSING", "cli_verify", "options_from", "register"]
 
-ENV = "AIBRIDGE_MOCK_VERIFY_"
-CI_PRESET = {"max_examples": 20, "seed": 1}
-DEFAULT_MAX_EXAMPLES = 50
+EXTRA_MODULES = ("schemathesis", "hypothesis", "requests")
+EXTRA_MISSING = (
+    "the contract suite needs the 'contract' extra, which is not installed: "
+    "pip install 'aibridge-mock[contract]'"
+)
 
 
 class _UsageError(Exception):
@@ -30,52 +33,15 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
-def _env(name: str) -> str | None:
-    return os.environ.get(ENV + name.upper()) or None
+def missing_extra() -> str | None:
+    """The first module of the contract extra that is not installed, or None."""
+    return next((m for m in EXTRA_MODULES if importlib.util.find_spec(m) is None), None)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="aibridge-mock verify", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    settings.add_arguments(parser, VerifyOptions, ENV_PREFIX)
     add = parser.add_argument
-    add(
-        "--url",
-        default=_env("url"),
-        help="the deployment, e.g. https://coder.example.com (/api/v2 optional); "
-        "env AIBRIDGE_MOCK_VERIFY_URL",
-    )
-    add(
-        "--token",
-        default=_env("token"),
-        help="an owner or auditor session token (used read-only); env AIBRIDGE_MOCK_VERIFY_TOKEN",
-    )
-    add(
-        "--member-token",
-        default=_env("member_token"),
-        help="a member's token, to check what members may see; env AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN",
-    )
-    add(
-        "--strictness",
-        choices=STRICTNESS,
-        default=_env("strictness") or "compatible",
-        help="compatible (default: tolerates newer servers' extra fields and wording) or strict",
-    )
-    add(
-        "--max-examples",
-        type=int,
-        default=None,
-        help=f"schemathesis examples per operation and phase (default {DEFAULT_MAX_EXAMPLES}, "
-        f"{CI_PRESET['max_examples']} with --ci)",
-    )
-    add("--seed", type=int, default=None, help="seed of generation and sampling (default 1)")
-    add("--ci", action="store_true", help="the CI preset: max-examples 20, seed 1")
-    add(
-        "--rate-limit",
-        default=_env("rate_limit"),
-        help="request budget such as 400/m (Coder allows 512 per minute and user); default unlimited; "
-        "env AIBRIDGE_MOCK_VERIFY_RATE_LIMIT",
-    )
+    add("--ci", action="store_true", help="the CI preset: max-examples 20, seed 1 (explicit values win)")
     add(
         "--check",
         action="append",
@@ -86,56 +52,87 @@ def build_parser() -> argparse.ArgumentParser:
     add("--list-checks", action="store_true", help="print the checks and exit")
     add("--junit", type=Path, help="write a JUnit XML report")
     add("--report", type=Path, help="write a markdown report")
-    add("--timeout", type=float, default=30.0, help="seconds per request (default 30)")
+
+
+class _HelpOrMissingExtra(argparse.Action):
+    """``verify --help`` without the extra installed says which extra to install, and exits 2."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        if missing_extra():
+            print(f"aibridge-mock verify: {EXTRA_MISSING}", file=sys.stderr)
+            parser.exit(2)
+        parser.print_help()
+        parser.exit(0)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``verify`` to the console script."""
+    verify = sub.add_parser(
+        "verify",
+        help="run the contract suite against an AI Bridge server",
+        description=__doc__,
+        add_help=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("-h", "--help", action=_HelpOrMissingExtra, nargs=0, help="show this help and exit")
+    _add_arguments(verify)
+    verify.set_defaults(run=_run)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aibridge-mock verify", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    _add_arguments(parser)
     return parser
-
-
-def _int_env(name: str) -> int | None:
-    raw = _env(name)
-    if raw is None:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise _UsageError(f"{ENV}{name.upper()}={raw!r} is not an integer") from None
 
 
 def options_from(argv: list[str]) -> tuple[VerifyOptions, argparse.Namespace]:
     """Flags, falling back to AIBRIDGE_MOCK_VERIFY_* variables, then the (CI) defaults."""
-    args = build_parser().parse_args(argv)
+    args = _parser().parse_args(argv)
+    return _options(args), args
+
+
+def _options(args: argparse.Namespace) -> VerifyOptions:
     if args.list_checks:
-        return VerifyOptions(url="", token=""), args
-    if not args.url:
-        raise _UsageError("--url (or AIBRIDGE_MOCK_VERIFY_URL) is required")
-    if not args.token:
-        raise _UsageError("--token (or AIBRIDGE_MOCK_VERIFY_TOKEN) is required")
-    preset = CI_PRESET if args.ci else {"max_examples": DEFAULT_MAX_EXAMPLES, "seed": 1}
-    max_examples = args.max_examples or _int_env("max_examples") or preset["max_examples"]
-    seed = args.seed if args.seed is not None else _int_env("seed")
-    if max_examples < 1:
-        raise _UsageError("--max-examples must be at least 1")
-    options = VerifyOptions(
-        url=args.url,
-        token=args.token,
-        member_token=args.member_token,
-        strictness=args.strictness,
-        max_examples=max_examples,
-        seed=preset["seed"] if seed is None else seed,
-        rate_limit=args.rate_limit,
-        checks=tuple(args.check),
-        timeout=args.timeout,
-    )
-    return options, args
+        return VerifyOptions(url="", token="")
+    try:
+        given = settings.env_values(VerifyOptions, ENV_PREFIX)
+        preset = {k: v for k, v in CI_PRESET.items() if getattr(args, k) is None and k not in given}
+        overrides = {"checks": tuple(args.check), **(preset if args.ci else {})}
+        options = settings.resolve(VerifyOptions, args, ENV_PREFIX, overrides=overrides)
+    except settings.SettingsError as exc:
+        raise _UsageError(str(exc)) from None
+    if not options.url:
+        raise _UsageError(f"--url (or {ENV_PREFIX}URL) is required")
+    if not options.token:
+        raise _UsageError(f"--token (or {ENV_PREFIX}TOKEN) is required")
+    return options
 
 
 def cli_verify(argv: list[str]) -> int:
-    """Run the suite, print the summary, write the reports; returns the exit status."""
-    from aibridge_mock.contract.report import summary, write_junit, write_markdown
-
+    """``aibridge-mock verify ARGS``: run the suite, print the summary, write the reports."""
     if argv[:1] == ["--"]:
-        argv = argv[1:]  # `aibridge-mock verify -- --url ...`: the top-level parser keeps the separator
+        argv = argv[1:]
     try:
-        options, args = options_from(argv)
+        args = _parser().parse_args(argv)
+    except _UsageError as exc:
+        print(f"aibridge-mock verify: {exc}", file=sys.stderr)
+        return 2
+    return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    missing = missing_extra()
+    if missing:
+        print(f"aibridge-mock verify: {EXTRA_MISSING}", file=sys.stderr)
+        return 2
+    from aibridge_mock.contract.report import summary, write_junit, write_markdown
+    from aibridge_mock.contract.runner import Verifier, all_check_names
+    from aibridge_mock.contract.violations import CannotRunError
+
+    try:
+        options = _options(args)
         if args.list_checks:
             print("\n".join(all_check_names()))
             return 0

@@ -15,37 +15,31 @@ a skipped test. Optional: ``AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN``, ``..._STRICTNES
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
+from aibridge_mock import settings
+from aibridge_mock.contract.options import CI_PRESET, ENV_PREFIX, VerifyOptions
 from aibridge_mock.contract.report import summary
-from aibridge_mock.contract.runner import Report, Verifier, VerifyOptions, all_check_names
+from aibridge_mock.contract.runner import Report, Verifier, all_check_names
 from aibridge_mock.contract.schemathesis_run import OPERATIONS
 from aibridge_mock.contract.violations import CannotRunError
 
 __all__ = ["aibridge_verifier", "aibridge_verify_options", "test_server_honours_the_contract"]
 
-ENV = "AIBRIDGE_MOCK_VERIFY_"
-
 
 def options_from_environment() -> VerifyOptions | None:
-    """Options from ``AIBRIDGE_MOCK_VERIFY_*``, or None when no URL is set."""
-    url, token = os.environ.get(ENV + "URL"), os.environ.get(ENV + "TOKEN")
-    if not url:
+    """Options from ``AIBRIDGE_MOCK_VERIFY_*`` (20 examples by default), or None without a URL."""
+    try:
+        values = settings.env_values(VerifyOptions, ENV_PREFIX)
+    except settings.SettingsError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if not values.get("url"):
         return None
-    if not token:
-        raise pytest.UsageError(f"{ENV}URL is set but {ENV}TOKEN is not")
-    return VerifyOptions(
-        url=url,
-        token=token,
-        member_token=os.environ.get(ENV + "MEMBER_TOKEN") or None,
-        strictness=os.environ.get(ENV + "STRICTNESS", "compatible"),
-        max_examples=int(os.environ.get(ENV + "MAX_EXAMPLES", "20")),
-        seed=int(os.environ.get(ENV + "SEED", "1")),
-        rate_limit=os.environ.get(ENV + "RATE_LIMIT") or None,
-    )
+    if not values.get("token"):
+        raise pytest.UsageError(f"{ENV_PREFIX}URL is set but {ENV_PREFIX}TOKEN is not")
+    return VerifyOptions(**(CI_PRESET | values))
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +47,7 @@ def aibridge_verify_options() -> VerifyOptions:
     """The server to verify, from the environment."""
     options = options_from_environment()
     if options is None:
-        pytest.skip(f"set {ENV}URL and {ENV}TOKEN to verify a server")
+        pytest.skip(f"set {ENV_PREFIX}URL and {ENV_PREFIX}TOKEN to verify a server")
     return options
 
 

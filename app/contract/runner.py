@@ -16,6 +16,7 @@ from aibridge_mock.contract.client import (
     UnreachableError,
 )
 from aibridge_mock.contract.facts import Facts, discover, preflight
+from aibridge_mock.contract.options import STRICTNESS, VerifyOptions
 from aibridge_mock.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
 from aibridge_mock.contract.violations import (
     CannotRunError,
@@ -35,7 +36,6 @@ __all__ = [
     "parse_rate",
 ]
 
-STRICTNESS = ("compatible", "strict")
 GROUP_ORDER = (
     "schema",
     "pagination",
@@ -46,26 +46,6 @@ GROUP_ORDER = (
     "errors",
     "permissions",
 )
-
-
-@dataclass(frozen=True)
-class VerifyOptions:
-    """What to verify and how hard."""
-
-    url: str
-    token: str
-    member_token: str | None = None
-    strictness: str = "compatible"
-    max_examples: int = 50
-    seed: int = 1
-    rate_limit: str | None = None  # "400/m": stay under Coder's 512 requests per minute
-    checks: tuple[str, ...] = ()  # empty: every check
-    timeout: float = 30.0
-
-    @property
-    def samples(self) -> int:
-        """How many sessions or values each semantic check examines."""
-        return max(3, self.max_examples // 5)
 
 
 @dataclass

@@ -11,14 +11,27 @@ from .infer import ShapeConflictError
 from .markdown import DocsFormatError
 from .overlay import OverlayError, check_coverage, load_overlay
 
-__all__ = ["cli_derive"]
+__all__ = ["cli_derive", "register"]
+
+DESCRIPTION = "Derive JSON Schemas and an OpenAPI 3.1 document from Coder's AI Bridge API docs."
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``schemas derive`` to the console script."""
+    schemas = sub.add_parser("schemas", help="derive JSON Schemas and OpenAPI from Coder's API docs")
+    actions = schemas.add_subparsers(dest="action", required=True, metavar="ACTION")
+    derive_cmd = actions.add_parser("derive", help=DESCRIPTION, description=DESCRIPTION)
+    _add_arguments(derive_cmd)
+    derive_cmd.set_defaults(run=_run)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="aibridge-mock schemas derive",
-        description="Derive JSON Schemas and an OpenAPI 3.1 document from Coder's AI Bridge API docs.",
-    )
+    parser = argparse.ArgumentParser(prog="aibridge-mock schemas derive", description=DESCRIPTION)
+    _add_arguments(parser)
+    return parser
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "docs",
         nargs="+",
@@ -42,14 +55,16 @@ def _parser() -> argparse.ArgumentParser:
         "--overlay",
         type=Path,
         metavar="FILE",
-        help="overlay file (default: the repository's schemas/overlay.json)",
+        help="overlay file (default: the overlay that ships with the package, schemas/overlay.json)",
     )
-    return parser
 
 
 def cli_derive(argv: list[str]) -> int:
-    """Entry point of ``schemas derive``; returns the exit code."""
-    args = _parser().parse_args(argv)
+    """``schemas derive ARGS``; returns the exit code."""
+    return _run(_parser().parse_args(argv))
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.generation and len(args.docs) > 1:
         print("error: --generation needs exactly one DOCS file", file=sys.stderr)
         return 2

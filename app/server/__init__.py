@@ -2,18 +2,36 @@
 
 Layers, one way (each imports only those below it)::
 
-    serving (gunicorn, banner)  cli (serve, personas)
+    serving (gunicorn, banner)  cli (serve, personas, fixtures)
     app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
     runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
     serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)
     searchquery / queryparams / pagination (coderd's parsers)  auth (coderd's API key middleware)
     dataset (immutable columns, indexes, sessions; generated or from fixtures)
     gocompat (Go's JSON, time, %q and UUID formats)  errors (Coder's error body)
+
+``create_app`` and ``Config`` are imported on first use, so that the console script can list the
+server's subcommands without loading Flask and numpy.
 """
 
 from __future__ import annotations
 
-from aibridge_mock.server.app import create_app
-from aibridge_mock.server.config import Config
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aibridge_mock.server.app import create_app
+    from aibridge_mock.server.config import Config
 
 __all__ = ["Config", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from aibridge_mock.server.app import create_app
+
+        return create_app
+    if name == "Config":
+        from aibridge_mock.server.config import Config
+
+        return Config
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
