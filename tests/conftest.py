@@ -15,9 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.extension import mock_of
 
 API = "/api/v2/aibridge"
 SEED = 7
@@ -74,7 +75,7 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def dataset(app: Flask) -> Dataset:
     """Ground truth for assertions that the API cannot express (session membership, roots)."""
-    ds: Dataset = app.config["STATE"].snapshot.dataset
+    ds: Dataset = mock_of(app).datasets.snapshot.dataset
     return ds
 
 
@@ -245,4 +246,4 @@ def edge_get(
     path = tmp_path_factory.mktemp("fixtures") / "edges.json"
     path.write_text(json.dumps(EDGE_FIXTURE), encoding="utf-8")
     app = build_app(interceptions=0, fixtures=(path,))
-    return make_get(app.test_client(), app.config["STATE"].snapshot.dataset.personas[0].token)
+    return make_get(app.test_client(), mock_of(app).datasets.snapshot.dataset.personas[0].token)

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 GOLDEN = Path(__file__).parent / "golden" / "seed7.sha256"
 CONFIG = Config(seed=7, interceptions=3000)
@@ -48,7 +49,7 @@ PERSONAS = {"owner": 0, "auditor": 1, "member": 2}
 
 def fetch(app: Flask, persona: str, path: str) -> bytes:
     """The body of one GET under /api/v2/aibridge as ``persona`` ("none": no token)."""
-    personas = app.config["STATE"].snapshot.dataset.personas
+    personas = mock_of(app).datasets.snapshot.dataset.personas
     headers = {"Coder-Session-Token": personas[PERSONAS[persona]].token} if persona in PERSONAS else {}
     data: bytes = app.test_client().get(API + path, headers=headers).data
     return data

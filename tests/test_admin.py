@@ -11,8 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.serving import banner
 from aibridge_mock.server.state import Snapshot
 from aibridge_mock.server.views.admin import admin_token
@@ -34,7 +35,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def admin(app: Flask) -> Headers:
-    return {"Authorization": f"Bearer {admin_token(app.config['MOCK'])}"}
+    return {"Authorization": f"Bearer {admin_token(mock_of(app).config)}"}
 
 
 def _owner(client: FlaskClient, admin: Headers) -> Headers:
@@ -83,7 +84,7 @@ def test_admin_token_from_the_configuration_replaces_the_generated_one() -> None
 
 
 def test_generated_admin_token_depends_on_the_seed_and_is_printed_in_the_banner(app: Flask) -> None:
-    config: Config = app.config["MOCK"]
+    config: Config = mock_of(app).config
     assert admin_token(config) != admin_token(Config(seed=2))
     assert admin_token(config) in banner(config, app, 0.1)
     chosen = Config(interceptions=50, admin_token="not-for-the-log")

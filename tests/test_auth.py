@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.extension import mock_of
 
 Get = Callable[..., TestResponse]
 ExpectError = Callable[..., None]
@@ -256,7 +257,7 @@ def test_unlicensed_leaves_other_api_routes_alone(unlicensed: FlaskClient) -> No
 @pytest.fixture(scope="module")
 def open_mock(make_app: Callable[..., Flask]) -> tuple[FlaskClient, Dataset]:
     app = make_app(interceptions=400, no_auth=True)
-    return app.test_client(), app.config["STATE"].snapshot.dataset
+    return app.test_client(), mock_of(app).datasets.snapshot.dataset
 
 
 def test_no_auth_serves_requests_without_a_token_as_the_owner(open_mock: tuple[FlaskClient, Dataset]) -> None:

@@ -8,6 +8,8 @@ import pytest
 from flask import Flask
 from regen_golden import CONFIG, GOLDEN, REQUESTS, bodies, digests, read_golden
 
+from aibridge_mock.server.extension import mock_of
+
 REGENERATE = (
     "If the data generator or the serialiser changed on purpose, regenerate the digests with "
     "`python tests/regen_golden.py` and commit tests/golden/seed7.sha256."
@@ -16,7 +18,10 @@ REGENERATE = (
 
 @pytest.fixture(scope="module")
 def golden_bodies(app: Flask) -> dict[str, bytes]:
-    assert (app.config["MOCK"].seed, app.config["MOCK"].interceptions) == (CONFIG.seed, CONFIG.interceptions)
+    assert (mock_of(app).config.seed, mock_of(app).config.interceptions) == (
+        CONFIG.seed,
+        CONFIG.interceptions,
+    )
     return bodies(app)
 
 

@@ -14,11 +14,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.fixtures import FixtureError
 from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset
-from aibridge_mock.server.state import MockState
+from aibridge_mock.server.extension import mock_of
+from aibridge_mock.server.state import Datasets
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SMALL = FIXTURES / "small.json"
@@ -60,7 +61,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="module")
 def owner(app: Flask) -> Headers:
-    return {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
+    return {"Coder-Session-Token": mock_of(app).datasets.snapshot.dataset.personas[0].token}
 
 
 def _get(client: FlaskClient, owner: Headers, path: str) -> Any:
@@ -266,7 +267,7 @@ def test_a_minimal_interception_gets_the_documented_defaults(tmp_path: Path) -> 
         },
     )
     app = create_app(Config(interceptions=0, fixtures=(path,)))
-    owner = {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
+    owner = {"Coder-Session-Token": mock_of(app).datasets.snapshot.dataset.personas[0].token}
     item = _get(app.test_client(), owner, "/interceptions")["results"][0]
     assert item["id"] == "f0000000-0000-4000-8000-00000000000a"
     assert item["initiator"]["username"] == "bob"
@@ -304,7 +305,7 @@ def test_sub_records_come_out_by_created_at_then_id_whatever_the_file_order(tmp_
         },
     )
     app = create_app(Config(interceptions=0, fixtures=(path,)))
-    owner = {"Coder-Session-Token": app.config["STATE"].snapshot.dataset.personas[0].token}
+    owner = {"Coder-Session-Token": mock_of(app).datasets.snapshot.dataset.personas[0].token}
     item = _get(app.test_client(), owner, "/interceptions")["results"][0]
     assert [p["prompt"] for p in item["user_prompts"]] == ["tie, lower id", "tie, higher id", "latest"]
     assert item["metadata"] is None
@@ -502,7 +503,7 @@ def test_the_error_names_the_file_that_is_wrong_among_several(tmp_path: Path) ->
 
 def test_a_bad_file_leaves_the_previous_snapshot_serving(tmp_path: Path) -> None:
     options = DatasetOptions(seed=1, interceptions=0, fixtures=(SMALL,))
-    state = MockState(options)
+    state = Datasets(options)
     before = state.load()
     bad = _write(tmp_path / "bad.json", {"interceptions": [{"id": "not-a-uuid"}]})
     with pytest.raises(FixtureError, match=r"bad\.json: \$\.interceptions\[0\]"):

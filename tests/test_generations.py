@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 # Each generation documents the previous one's fields plus what its upstream change added.
 V1_FIELDS = {
@@ -35,7 +36,7 @@ def _app(generation: str) -> Flask:
 
 
 def _get(app: Flask, path: str, persona: int = 0) -> Any:
-    token = app.config["STATE"].snapshot.dataset.personas[persona].token
+    token = mock_of(app).datasets.snapshot.dataset.personas[persona].token
     return app.test_client().get(path, headers={"Coder-Session-Token": token})
 
 
@@ -44,7 +45,7 @@ def test_interception_items_show_only_the_fields_their_generation_documents(
     generation: str, fields: set[str]
 ) -> None:
     app = _app(generation)
-    response = _get(app, app.config["GENERATION"].prefix + "/interceptions?limit=3")
+    response = _get(app, mock_of(app).generation.prefix + "/interceptions?limit=3")
     assert response.status_code == 200, response.data
     items = json.loads(response.data)["results"]
     assert items and all(set(item) == fields for item in items)
@@ -80,7 +81,7 @@ def test_members_read_their_own_interceptions_only_before_pr_23320(
     generation: str, member_sees_own: bool
 ) -> None:
     app = _app(generation)
-    ds = app.config["STATE"].snapshot.dataset
+    ds = mock_of(app).datasets.snapshot.dataset
     alice = ds.personas[2].user
     body = json.loads(_get(app, "/api/v2/aibridge/interceptions?limit=1000", persona=2).data)
     own = [r for r in range(ds.n_ended) if ds.user_id_of(r) == alice.id]

@@ -12,6 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from aibridge_mock.server.extension import mock_of
+
 Get = Callable[..., TestResponse]
 Item = dict[str, Any]
 JSON_TYPE = "application/json; charset=utf-8"
@@ -122,4 +124,4 @@ def test_every_api_response_carries_coder_headers(
     response = client.get(path, headers=headers)
     assert (response.status_code, response.headers["Content-Type"]) == (status, content_type)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["X-Coder-Build-Version"] == app.config["MOCK"].build_version
+    assert response.headers["X-Coder-Build-Version"] == mock_of(app).config.build_version

@@ -8,8 +8,9 @@ import json
 import pytest
 from flask import Flask
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 NIL = "00000000-0000-0000-0000-000000000000"
 ZERO = '"0001-01-01T00:00:00Z"'
@@ -21,7 +22,7 @@ def app() -> Flask:
 
 
 def _get(app: Flask, path: str) -> tuple[int, dict]:
-    token = app.config["STATE"].snapshot.dataset.personas[0].token
+    token = mock_of(app).datasets.snapshot.dataset.personas[0].token
     response = app.test_client().get("/api/v2/aibridge" + path, headers={"Coder-Session-Token": token})
     return response.status_code, json.loads(response.data)
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.serialize import Serializer
 from aibridge_mock.server.validation import VIOLATION_HEADER
 
@@ -25,7 +26,7 @@ def _app(validation: str = "strict") -> Flask:
 
 
 def _get(app: Flask, path: str) -> Any:
-    token = app.config["STATE"].snapshot.dataset.personas[0].token
+    token = mock_of(app).datasets.snapshot.dataset.personas[0].token
     return app.test_client().get(path, headers={"Coder-Session-Token": token})
 
 
@@ -134,7 +135,7 @@ def test_string_lists_and_their_null_pass_validation(path: str) -> None:
 
 def test_every_generated_record_fits_its_schema() -> None:
     app = create_app(Config(seed=9, interceptions=3000))
-    snap = app.config["STATE"].snapshot
+    snap = mock_of(app).datasets.snapshot
     breaches = [b for r in range(snap.dataset.n_ended) if (b := snap.serializer.interception_checked(r)[1])]
     assert breaches == []
 

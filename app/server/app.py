@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from flask import Flask
-from werkzeug.exceptions import HTTPException
+import logging
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
+from aibridge_mock.server import cors, journal
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.loader import DatasetOptions
-from aibridge_mock.server.errors import ApiError, route_not_found
+from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
+from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
 from aibridge_mock.server.gocompat import parse_rfc3339_nano
 from aibridge_mock.server.request import GoQueryRequest
-from aibridge_mock.server.state import MockState
+from aibridge_mock.server.runtime import Runtime
+from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
+from aibridge_mock.server.views import admin, api, health, openapi
+from aibridge_mock.server.views.responses import error_response, text_response
 
 __all__ = ["create_app", "dataset_options"]
+
+log = logging.getLogger("aibridge_mock.server")
 
 
 def dataset_options(config: Config) -> DatasetOptions:
@@ -33,37 +42,39 @@ def _validator(config: Config) -> ResponseValidator | None:
 
 
 def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
-    """Wire the mock: state, the /api gateway, health routes and JSON error handlers."""
-    from aibridge_mock.server import cors, runtime
-    from aibridge_mock.server.views import admin, gateway, health, openapi
-    from aibridge_mock.server.views.responses import error_response
-
+    """Wire the mock: its state, the request hooks, the routes and one handler per error type."""
     config = config or Config()
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # coderd serves no /static here
     app.request_class = GoQueryRequest
-    app.config["MOCK"] = config
-    app.config["GENERATION"] = generation = load_generation(config.generation)
-    app.config["STATE"] = state = MockState(dataset_options(config), _validator(config), generation)
-    runtime.init_app(app)  # first: it times every request, including those answered by a hook
-    cors.init_app(app)  # before the gateway, which would send a preflight to the provider catch-all
-    gateway.init_app(app)
+    generation = load_generation(config.generation)
+    datasets = Datasets(dataset_options(config), _validator(config), generation)
+    Mock(config, generation, datasets, Runtime()).init_app(app)
+    journal.init_app(app)  # first: it times every request, including those answered by a hook
+    cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
+    api.init_app(app, generation)
     app.register_blueprint(health.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)
-
-    @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # type: ignore[no-untyped-def]  # Flask's handler signature
-        if exc.code == 404:
-            return error_response(route_not_found())
-        return error_response(ApiError(exc.code or 500, exc.name, exc.description or ""))
-
-    @app.errorhandler(Exception)
-    def _crash(exc: Exception):  # type: ignore[no-untyped-def]  # Flask's handler signature
-        app.logger.exception("unhandled error")
-        return error_response(
-            ApiError(500, "An internal server error occurred.", f"{type(exc).__name__}: {exc}")
-        )
-
+    app.register_error_handler(ApiError, error_response)
+    app.register_error_handler(PlainTextError, text_response)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _internal_error)
     if load:
-        state.load()
+        datasets.load()
     return app
+
+
+def _http_error(exc: HTTPException) -> Response:
+    """Werkzeug's own errors (an unknown path outside /api, a wrong method on /healthz) in Coder's body."""
+    if exc.code == 404:
+        return error_response(route_not_found())
+    return error_response(ApiError(exc.code or 500, exc.name, exc.description or ""))
+
+
+def _internal_error(exc: InternalServerError) -> Response:
+    """An exception no handler expected: logged with its traceback, answered in Coder's body."""
+    cause = exc.original_exception or exc
+    log.error("unhandled error", exc_info=cause)
+    return error_response(
+        ApiError(500, "An internal server error occurred.", f"{type(cause).__name__}: {cause}")
+    )

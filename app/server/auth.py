@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 from flask import Request
 
+from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.dataset.users import Persona, User
 from aibridge_mock.server.errors import ApiError
-from aibridge_mock.server.searchquery import Filter
 
 SESSION_COOKIE = "coder_session_token"
 SESSION_HEADER = "Coder-Session-Token"

@@ -1,7 +1,7 @@
 """CORS for browser development: a UI served from another local origin calls the mock with a token.
 
 Preflights are answered here, before the /api gateway would hand an OPTIONS under /api/v2/aibridge/
-to the provider catch-all, so ``init_app`` must run before ``gateway.init_app``. Credentials are
+to the provider catch-all, so ``init_app`` must run before ``api.init_app``. Credentials are
 allowed, so the allowed origin is echoed back, never ``*``.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 
-from aibridge_mock.server.config import Config
 from aibridge_mock.server.errors import ApiError
+from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.views.responses import error_response
 
 # Default: any port on the loopback names a dev server uses (Vite, webpack, storybook...).
@@ -39,8 +39,7 @@ def init_app(app: Flask) -> None:
 
 
 def _patterns() -> tuple[str, ...]:
-    config: Config = current_app.config["MOCK"]
-    return config.cors_origins
+    return current_mock().config.cors_origins
 
 
 def _preflight() -> Response | None:

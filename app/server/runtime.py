@@ -10,21 +10,16 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import threading
-import time
 from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
-
-from flask import Flask, Response, current_app, g, request
 
 from aibridge_mock.server.errors import ApiError
 
 SCENARIOS = ("normal", "empty", "unlicensed", "slow", "failing")
 DEFAULT_SLOW_MS = 1_500
 JOURNAL_SIZE = 10_000
-ADMIN_PREFIX = "/__admin"
 FAILING_DETAIL = "aibridge-mock scenario 'failing': every API request fails."
-UNJOURNALED = ("/healthz", "/readyz")  # probes would drown the requests a test suite looks for
 
 
 @dataclass(frozen=True)
@@ -169,48 +164,3 @@ def _fault_error(fault: Fault, index: int) -> ApiError:
         f"aibridge-mock fault on {fault.route}: request #{index} fails "
         f"(seed {fault.seed}, rate {fault.error_rate}).",
     )
-
-
-def runtime() -> Runtime:
-    """The current app's runtime settings."""
-    found: Runtime = current_app.config["RUNTIME"]
-    return found
-
-
-def apply_plan() -> Plan:
-    """Called by the /api gateway first: sleep the planned latency, raise the planned error."""
-    plan = runtime().plan(request.method, request.path)
-    if plan.latency_ms:
-        time.sleep(plan.latency_ms / 1000)
-    if plan.error is not None:
-        raise plan.error
-    return plan
-
-
-def init_app(app: Flask) -> None:
-    """Attach the settings and time every request; register before any hook that may answer early."""
-    app.config["RUNTIME"] = Runtime()
-    app.before_request(_start_clock)
-    app.after_request(_journal_response)
-
-
-def _start_clock() -> None:
-    g.received_at = time.time()
-    g.started = time.perf_counter()
-
-
-def _journal_response(response: Response) -> Response:
-    path = request.path
-    if path.startswith(ADMIN_PREFIX + "/") or path == ADMIN_PREFIX or path in UNJOURNALED:
-        return response
-    started = g.get("started")
-    duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-    runtime().record(
-        request.method,
-        path,
-        request.query_string.decode("latin-1"),
-        response.status_code,
-        round(duration, 3),
-        g.get("received_at", time.time()),
-    )
-    return response

@@ -11,23 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.errors import ApiError, Validation
 from aibridge_mock.server.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
 from aibridge_mock.server.queryparams import ParamError, QueryParamParser
-
-
-@dataclass(frozen=True)
-class Filter:
-    """What a ``q`` string asks for; empty strings and None mean "do not filter"."""
-
-    initiator_id: str | None = None
-    provider: str = ""
-    provider_name: str = ""
-    model: str = ""
-    client: str = ""
-    session_id: str = ""
-    started_after: int | None = None
-    started_before: int | None = None
 
 
 @dataclass(frozen=True)

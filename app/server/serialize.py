@@ -42,25 +42,21 @@ class Serializer:
     def _check(self, component: str, body: JSON) -> Breach | None:
         return self.validator.check_component(component, body) if self.validator else None
 
-    def initiator(self, user_index: int) -> JSON:
-        return self.ds.users[user_index].minimal()
-
     def interception(self, row: int) -> JSON:
         """``AIBridgeInterception`` (D1)."""
-        ds, c = self.ds, self.ds.cols
-        detail = ds.detail(row)
-        provider, provider_name = ds.tables.instances[int(c.instance[row])]
+        r = self.ds.interception(row)
+        detail = self.ds.detail(row)
         return {
-            "id": ds.id_of(row),
+            "id": r.id,
             "api_key_id": detail.api_key_id,
-            "initiator": self.initiator(int(c.user[row])),
-            "provider": provider,
-            "provider_name": provider_name,
-            "model": ds.tables.models.values[int(c.model[row])],
-            "client": ds.tables.clients.values[int(c.client[row])],
+            "initiator": r.initiator.minimal(),
+            "provider": r.provider,
+            "provider_name": r.provider_name,
+            "model": r.model,
+            "client": r.client,
             "metadata": sorted_json(detail.metadata),
-            "started_at": format_time(int(c.started[row])),
-            "ended_at": _time_or_none(int(c.ended[row])),
+            "started_at": format_time(r.started),
+            "ended_at": _time_or_none(r.ended),
             "token_usages": [public(u) for u in detail.token_usages],
             "user_prompts": [public(p) for p in detail.user_prompts],
             "tool_usages": [public(t) for t in detail.tool_usages],
@@ -89,46 +85,44 @@ class Serializer:
         Every record is validated when first rendered anyway; this makes a bad data set (a generator
         bug, a fixture the schema rejects) fail at load instead of on some later request.
         """
-        index = self.ds.sessions
-        checks = [self.interception_checked(r)[1] for r in range(min(interceptions, self.ds.n_ended))]
-        keys = [int(k) for k in index.ranked[:sessions]]
-        checks += [self.session_checked(self.ds.sessions.unfiltered_row(k))[1] for k in keys]
-        checks += [self.threads_checked(k, tuple(index.roots(k)[:50]))[1] for k in keys[:4]]
+        ds = self.ds
+        checks = [self.interception_checked(r)[1] for r in range(min(interceptions, ds.n_ended))]
+        keys = ds.ranked_sessions(sessions)
+        checks += [self.session_checked(ds.unfiltered_session_row(k))[1] for k in keys]
+        checks += [self.threads_checked(k, tuple(ds.roots(k)[:50]))[1] for k in keys[:4]]
         return next((b for b in checks if b is not None), None)
 
     # -- sessions ----------------------------------------------------------------------------------
 
     def session(self, row: SessionRow) -> JSON:
         """``AIBridgeSession``: aggregates over matching rows, the rest over the whole session (4.1)."""
-        idx, ds = self.ds.sessions, self.ds
-        key = row.key
-        first = int(idx.first_row[key])
-        first_detail = ds.detail(first)
+        ds = self.ds
+        summary = ds.session(row.key)
+        tokens = summary.tokens
         body: JSON = {
-            "id": ds.tables.session_ids.values[int(idx.key_session[key])],
-            "initiator": self.initiator(int(idx.key_user[key])),
-            "providers": list(idx.providers[key]),
-            "models": list(idx.models[key]),
-            "client": ds.tables.clients.values[int(ds.cols.client[first])] or None,
-            "metadata": sorted_json(first_detail.metadata),
+            "id": summary.id,
+            "initiator": summary.initiator.minimal(),
+            "providers": list(summary.providers),
+            "models": list(summary.models),
+            "client": ds.interception(summary.first_row).client or None,
+            "metadata": sorted_json(ds.detail(summary.first_row).metadata),
             "started_at": format_time(row.started),
             "ended_at": format_time(row.ended),
             "threads": row.threads,
             "token_usage_summary": {
-                "input_tokens": int(idx.tokens[0][key]),
-                "output_tokens": int(idx.tokens[1][key]),
-                "cache_read_input_tokens": int(idx.tokens[2][key]),
-                "cache_write_input_tokens": int(idx.tokens[3][key]),
+                "input_tokens": tokens[0],
+                "output_tokens": tokens[1],
+                "cache_read_input_tokens": tokens[2],
+                "cache_write_input_tokens": tokens[3],
             },
         }
-        prompt = self._last_prompt(key)
+        prompt = self._last_prompt(summary.last_prompt_row)
         if prompt:
             body["last_prompt"] = prompt
         body["last_active_at"] = format_time(row.last_active)
         return body
 
-    def _last_prompt(self, key: int) -> str:
-        row = int(self.ds.sessions.last_prompt_row[key])
+    def _last_prompt(self, row: int) -> str:
         if row < 0:
             return ""
         latest = self.ds.detail(row).latest_prompt()
@@ -136,11 +130,11 @@ class Serializer:
 
     def session_threads(self, key: int, page_roots: list[int]) -> JSON:
         """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
-        idx, ds = self.ds.sessions, self.ds
-        session = self.session(idx.unfiltered_row(key))
+        ds = self.ds
+        session = self.session(ds.unfiltered_session_row(key))
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
-        capped = {r for root in idx.roots(key)[:THREADS_ALL_ROWS_CAP] for r in idx.thread(root)}
+        capped = {r for root in ds.roots(key)[:THREADS_ALL_ROWS_CAP] for r in ds.thread(root)}
         summary_meta = aggregate_metadata(
             u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages
         )
@@ -158,37 +152,39 @@ class Serializer:
         body["token_usage_summary"] = {**session["token_usage_summary"], "metadata": summary_meta}
         threads = [self._thread(root, capped) for root in page_roots]
         body["threads"] = threads
-        rows = [r for root in page_roots for r in idx.thread(root)]
+        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root)]
         if rows:
-            body["page_started_at"] = format_time(min(int(ds.cols.started[r]) for r in rows))
-            body["page_ended_at"] = format_time(max(int(ds.cols.ended[r]) for r in rows))
+            body["page_started_at"] = format_time(min(r.started for r in rows))
+            body["page_ended_at"] = format_time(max(r.ended for r in rows))
         return body
 
     def _thread(self, root: int, loaded: set[int]) -> JSON:
         ds = self.ds
-        rows = ds.sessions.thread(root)
+        rows = ds.thread(root)
+        head = ds.interception(root)
         root_detail = ds.detail(root)
         body: JSON = {
-            "id": ds.id_of(root),
-            "model": ds.tables.models.values[int(ds.cols.model[root])],
-            "provider": ds.tables.instances[int(ds.cols.instance[root])][0],
+            "id": head.id,
+            "model": head.model,
+            "provider": head.provider,
             "credential_kind": root_detail.credential_kind,
             "credential_hint": sanitize_hint(root_detail.credential_hint),
         }
         prompts = sorted(root_detail.user_prompts, key=lambda p: (p["_created"], p["id"]))
         if prompts:
             body["prompt"] = prompts[0]["prompt"]
-        body["started_at"] = format_time(min(int(ds.cols.started[r]) for r in rows))
-        body["ended_at"] = format_time(max(int(ds.cols.ended[r]) for r in rows))
+        members = [ds.interception(r) for r in rows]
+        body["started_at"] = format_time(min(m.started for m in members))
+        body["ended_at"] = format_time(max(m.ended for m in members))
         body["token_usage"] = _token_usage([ds.detail(r) for r in rows if r in loaded])
         actions = []
-        for r in rows:
+        for r, member in zip(rows, members, strict=True):
             detail = ds.detail(r)
             if not detail.tool_usages:
                 continue
             actions.append(
                 {
-                    "model": ds.tables.models.values[int(ds.cols.model[r])],
+                    "model": member.model,
                     "token_usage": _token_usage([detail] if r in loaded else []),
                     "thinking": [{"text": t} for t in detail.thoughts],
                     "tool_calls": [_tool_call(t) for t in detail.tool_usages],

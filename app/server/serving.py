@@ -12,8 +12,8 @@ from gunicorn.app.base import BaseApplication
 
 from aibridge_mock.server.app import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.progress import ProgressBar
-from aibridge_mock.server.state import MockState
 from aibridge_mock.server.views.admin import admin_token
 
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
@@ -35,7 +35,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no typ
 
 def banner(config: Config, app: Flask, seconds: float) -> str:
     """What a person needs to start using the mock: URL, data set, personas and tokens."""
-    state: MockState = app.config["STATE"]
+    state = mock_of(app).datasets
     assert state.snapshot is not None
     ds = state.snapshot.dataset
     # Bound to every interface (a container): a browser reaches it as localhost.
@@ -45,7 +45,7 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
         f"aibridge-mock serving Coder's AI Bridge API ({config.generation}) on {url}/api/v2/aibridge",
         f"  data set: seed {config.seed}, {ds.n_ended:,} ended interceptions "
         f"({len(ds) - ds.n_ended} in flight), "
-        f"{len(ds.sessions.ranked):,} sessions, {len(ds.users)} users; loaded in {seconds:.2f}s",
+        f"{ds.session_count:,} sessions, {len(ds.users)} users; loaded in {seconds:.2f}s",
         f"  mode: {'UNLICENSED (403 everywhere) ' if config.unlicensed else ''}"
         f"{'no auth (every request is the owner) ' if config.no_auth else ''}validation {config.validation}",
         "  personas (token: Coder-Session-Token header, Bearer, or coder_session_token cookie):",
@@ -69,7 +69,7 @@ def serve(config: Config) -> int:
     started = time.monotonic()
     try:
         app = create_app(config, load=False)
-        state: MockState = app.config["STATE"]
+        state = mock_of(app).datasets
         state.progress = ProgressBar()
         state.load()
         # The data set lives as long as the process: keep the collector from scanning it on every

@@ -1,6 +1,6 @@
 """The data set currently served, swapped atomically on reload.
 
-A request reads ``MockState.snapshot`` once and works on that object only, so a reload never
+A request reads ``Datasets.snapshot`` once and works on that object only, so a reload never
 changes the data under a request in flight: requests that started before the swap finish on the
 old snapshot, the next ones see the new one.
 """
@@ -41,7 +41,7 @@ class Snapshot:
         return Snapshot(dataset, serializer, Authenticator(dataset.personas))
 
 
-class MockState:
+class Datasets:
     """Holds the current snapshot; building happens outside the lock, the swap is one assignment."""
 
     def __init__(

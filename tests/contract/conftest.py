@@ -13,8 +13,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from aibridge_mock.contract.pytest_suite import options_from_environment
 from aibridge_mock.contract.runner import VerifyOptions
-from aibridge_mock.server.app import create_app
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 SEED = 7
 INTERCEPTIONS = 2000
@@ -33,7 +34,7 @@ def mock_app() -> Flask:
 @pytest.fixture(scope="session")
 def tokens(mock_app: Flask) -> list[str]:
     """Persona tokens: owner, auditor, then the members."""
-    return [p.token for p in mock_app.config["STATE"].snapshot.dataset.personas]
+    return [p.token for p in mock_of(mock_app).datasets.snapshot.dataset.personas]
 
 
 @pytest.fixture(scope="session")

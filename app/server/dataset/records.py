@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aibridge_mock.server.dataset.users import User
+
 JSON = dict[str, Any]
 
 
@@ -50,3 +52,30 @@ class Detail:
 def public(record: JSON) -> JSON:
     """A sub-record without the private sort keys (names starting with "_")."""
     return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class InterceptionRow:
+    """The columns of one interception, as the API shows them."""
+
+    id: str
+    initiator: User
+    provider: str
+    provider_name: str
+    model: str | None
+    client: str | None
+    started: int
+    ended: int  # NULL_TIME while in flight
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What a session shows whatever filter listed it: aggregates over all its ended interceptions."""
+
+    id: str
+    initiator: User
+    providers: tuple[str, ...]
+    models: tuple[str, ...]
+    first_row: int  # the earliest interception: client and metadata come from it
+    tokens: tuple[int, int, int, int]  # input, output, cache read, cache write
+    last_prompt_row: int  # the interception with the latest prompt, -1 if none

@@ -9,15 +9,12 @@ aggregated from the matching interceptions only, as the SQL does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
+from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
-from aibridge_mock.server.searchquery import Filter
-
-if TYPE_CHECKING:
-    from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
 
@@ -40,10 +37,12 @@ def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 class SessionIndex:
     """Per-key aggregates, the global session order and the thread layout of every session."""
 
-    def __init__(self, ds: Dataset) -> None:
-        self.ds = ds
+    def __init__(self, table: InterceptionTable, n_users: int) -> None:
+        self.table = table
+        ds = table
         c, e = ds.cols, ds.n_ended
-        n_users = max(len(ds.users), 1)
+        self.n_users = n_users
+        n_users = max(n_users, 1)
         combo = c.session[:e].astype(np.int64) * n_users + c.user[:e]
         keys, self.key_of_row = np.unique(combo, return_inverse=True)
         self.key_session = (keys // n_users).astype(np.int64)
@@ -86,7 +85,7 @@ class SessionIndex:
             grouped[key].append(names[code])
         return [tuple(sorted(g)) for g in grouped]
 
-    def _order_sessions(self, ds: Dataset, n_keys: int) -> None:
+    def _order_sessions(self, ds: InterceptionTable, n_keys: int) -> None:
         """Sessions are listed by last_active_at DESC, session_id DESC (PR #24440)."""
         ids = ds.tables.session_ids.values
         self.sid_rank = np.empty(len(ids), dtype=np.int64)
@@ -103,10 +102,10 @@ class SessionIndex:
         self.ranked = np.lexsort((np.arange(n_keys), key_sid_rank, self.last_active))[::-1].copy()
         self.ranked_active = self.last_active[self.ranked]
         self.ranked_sid = key_sid_rank[self.ranked]
-        self.by_user = Grouped.build(self.key_user[self.ranked], len(ds.users))
+        self.by_user = Grouped.build(self.key_user[self.ranked], self.n_users)
         self.by_sid = Grouped.build(self.key_session[self.ranked], len(ids))
 
-    def _index_constant_columns(self, ds: Dataset, order: np.ndarray, starts: np.ndarray) -> None:
+    def _index_constant_columns(self, ds: InterceptionTable, order: np.ndarray, starts: np.ndarray) -> None:
         """A column that never varies inside a session can be filtered per session, not per row.
 
         Initiator and session id are part of the session key, so they never vary.
@@ -128,10 +127,10 @@ class SessionIndex:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def cursor_key(self, session_id: str, user_id: str | None = None) -> tuple[int, int] | None:
+    def cursor_key(self, session_id: str, user: int | None = None) -> tuple[int, int] | None:
         """(last_active_at, session id rank) of a visible session id, or None if there is none."""
-        code = self.ds.tables.session_ids.codes.get(session_id)
-        if code is None or self.find(session_id, user_id) is None:
+        code = self.table.tables.session_ids.codes.get(session_id)
+        if code is None or self.find(session_id, user) is None:
             return None
         return int(self.cursor_active[code]), int(self.sid_rank[code])
 
@@ -161,7 +160,7 @@ class SessionIndex:
         if f.started_after is not None or f.started_before is not None:
             return None
         lists = []
-        for name, codes in self.ds.column_codes(f).items():
+        for name, codes in self.table.column_codes(f).items():
             grouped = self.per_session.get(name)
             if grouped is None:
                 return None  # the column varies inside some session: aggregate matching rows instead
@@ -180,8 +179,8 @@ class SessionIndex:
     def _aggregate_matching(
         self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
     ) -> tuple[int, list[SessionRow]]:
-        c = self.ds.cols
-        matched = self.ds.match(f)
+        c = self.table.cols
+        matched = self.table.match(f)
         rows = np.arange(matched.start, matched.stop) if isinstance(matched, range) else matched
         if not len(rows):
             return 0, []
@@ -208,19 +207,34 @@ class SessionIndex:
 
     # -- threads ---------------------------------------------------------------------------------
 
-    def find(self, session_id: str, user_id: str | None = None) -> int | None:
+    def find(self, session_id: str, user: int | None = None) -> int | None:
         """The first visible key (in list order) with this id, as ListAIBridgeSessions(Limit=1) finds it.
 
-        ``user_id`` restricts the search to one initiator's sessions (members of early generations).
+        ``user`` restricts the search to one initiator's sessions (members of early generations).
         """
-        code = self.ds.tables.session_ids.codes.get(session_id)
+        code = self.table.tables.session_ids.codes.get(session_id)
         if code is None:
             return None
         keys = [int(self.ranked[r]) for r in self.by_sid.get(code)]
-        if user_id is not None:
-            user = self.ds.user_index.get(user_id)
+        if user is not None:
             keys = [k for k in keys if int(self.key_user[k]) == user]
         return keys[0] if keys else None
+
+    def thread_page(
+        self, key: int, after: SortKey | None, before: SortKey | None, limit: int
+    ) -> tuple[int, ...]:
+        """Root rows of one page of a session's threads, oldest first.
+
+        Both cursors keep ascending order and take the first ``limit`` (spec section 3 notes): a
+        ``before`` page holds the oldest threads before the cursor, not the ones just before it.
+        """
+        sort_key = self.table.sort_key
+        roots = self.roots(key)
+        if after is not None:
+            roots = [r for r in roots if sort_key(r) > after]
+        if before is not None:
+            roots = [r for r in roots if sort_key(r) < before]
+        return tuple(roots[:limit])
 
     def roots(self, key: int) -> list[int]:
         """Root interceptions of a session, started_at ASC, id ASC."""

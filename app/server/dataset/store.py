@@ -1,9 +1,8 @@
-"""The immutable, indexed data set every request reads.
+"""The immutable data set every request reads: the queries the views make, and the rows they render.
 
-Rows are sorted once at build time into the interceptions list order (started_at DESC, id DESC),
-ended rows first, so a position is a rank in that order. Every filter the API offers has a grouped
-position index, time ranges are binary searches on the sorted start times, and cursors are
-binary searches too: a request costs the page it returns, not the size of the data set.
+``Dataset`` composes the interceptions table (:mod:`.interceptions`), the session index derived
+from it (:mod:`.sessions`), the users and personas, and the record details (materialised on demand,
+cached). Views and the serializer go through the methods here and never index a column.
 """
 
 from __future__ import annotations
@@ -12,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-import numpy.typing as npt
-
-from aibridge_mock.server.dataset.columns import Columns, Tables, uuid_parts, uuid_text
-from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
-from aibridge_mock.server.dataset.records import Detail, RowFacts
+from aibridge_mock.server.dataset.columns import Columns, Tables
+from aibridge_mock.server.dataset.filters import Filter
+from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
+from aibridge_mock.server.dataset.records import Detail, InterceptionRow, RowFacts, SessionSummary
+from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
 from aibridge_mock.server.dataset.users import Persona, User
-from aibridge_mock.server.searchquery import Filter
+
+__all__ = ["Dataset", "DetailLoader", "Identity", "ThreadCursorError"]
 
 DetailLoader = Callable[[RowFacts], Detail]
 DETAIL_CACHE_SIZE = 8_192  # details feed the byte caches; keep few objects for the GC to scan
@@ -35,8 +34,12 @@ class Identity:
     fixtures: tuple[str, ...]
 
 
+class ThreadCursorError(LookupError):
+    """A thread cursor that names no visible interception of the session: why, in coderd's words."""
+
+
 class Dataset:
-    """Interceptions, users and personas, indexed for every filter and cursor the API offers."""
+    """Interceptions, sessions, users and personas, indexed for every filter and cursor the API offers."""
 
     def __init__(
         self,
@@ -50,77 +53,84 @@ class Dataset:
         progress: Callable[[str], None] = lambda stage: None,
     ) -> None:
         self.identity = identity
-        self.tables = tables
         self.users = users
         self.personas = personas
         self.small_models = small_models
         self._load_detail = load_detail
         self.user_index = {u.id: i for i, u in enumerate(users)}
         self._by_username = {u.username.lower(): u.id for u in users}
-        ended = columns.ended >= 0
-        order = np.lexsort((columns.id_lo, columns.id_hi, columns.started, ended))[::-1].copy()
-        self.cols = columns.take(order.astype(np.int64))
-        self.n_ended = int(ended.sum())
-        self._neg_started = -self.cols.started[: self.n_ended]
-        self._id_order = np.argsort(self.cols.id_hi, kind="stable")
-        self._id_hi_sorted = self.cols.id_hi[self._id_order]
-        self.providers = sorted({p for p, _ in tables.instances})
-        provider_of_instance = np.array(
-            [self.providers.index(p) for p, _ in tables.instances] or [0], dtype=np.int32
-        )
-        self.provider_col = provider_of_instance[self.cols.instance] if len(self.cols) else self.cols.instance
-        self.provider_names = frozenset(name for _, name in tables.instances)
-        e = self.n_ended
-        self.by_user = Grouped.build(self.cols.user[:e], len(users))
-        self.by_provider = Grouped.build(self.provider_col[:e], len(self.providers))
-        self.by_instance = Grouped.build(self.cols.instance[:e], len(tables.instances))
-        self.by_model = Grouped.build(self.cols.model[:e], len(tables.models.values))
-        self.by_client = Grouped.build(self.cols.client[:e], len(tables.clients.values))
-        self.by_session = Grouped.build(self.cols.session[:e], len(tables.session_ids.values))
-        self.by_column = {
-            "user": self.by_user,
-            "provider": self.by_provider,
-            "instance": self.by_instance,
-            "model": self.by_model,
-            "client": self.by_client,
-            "session": self.by_session,
-        }
+        self.table = InterceptionTable(columns, tables, self.user_index)
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
-        from aibridge_mock.server.dataset.sessions import SessionIndex  # sessions need the sorted rows above
-
         progress("deriving sessions")
-        self.sessions = SessionIndex(self)
+        self.sessions = SessionIndex(self.table, len(users))
         progress("ready")
 
-    # -- lookups ---------------------------------------------------------------------------------
+    # -- the table's shape (tests and the admin API read these) ------------------------------------
 
     def __len__(self) -> int:
-        return len(self.cols)
+        return len(self.table)
+
+    @property
+    def cols(self) -> Columns:
+        return self.table.cols
+
+    @property
+    def tables(self) -> Tables:
+        return self.table.tables
+
+    @property
+    def n_ended(self) -> int:
+        return self.table.n_ended
+
+    @property
+    def provider_names(self) -> frozenset[str]:
+        return self.table.provider_names
+
+    # -- users -------------------------------------------------------------------------------------
 
     def find_user(self, username: str) -> str | None:
         """GetUserByEmailOrUsername with only the username: case-insensitive (spec section 2)."""
         return self._by_username.get(username.lower())
 
+    def _user(self, user_id: str | None) -> int | None:
+        """The index of a user id; -1 for an id nobody has (it matches no row)."""
+        return None if user_id is None else self.user_index.get(user_id, -1)
+
+    # -- one interception --------------------------------------------------------------------------
+
     def row_of(self, interception_id: str) -> int | None:
         """The row of an interception (ended or in flight), or None."""
-        hi, lo = uuid_parts(interception_id)
-        start = int(np.searchsorted(self._id_hi_sorted, np.uint64(hi), side="left"))
-        while start < len(self._id_hi_sorted) and int(self._id_hi_sorted[start]) == hi:
-            row = int(self._id_order[start])
-            if int(self.cols.id_lo[row]) == lo:
-                return row
-            start += 1
-        return None
+        return self.table.row_of(interception_id)
 
     def id_of(self, row: int) -> str:
-        return uuid_text(self.cols.id_hi[row], self.cols.id_lo[row])
+        return self.table.id_of(row)
+
+    def user_id_of(self, row: int) -> str:
+        """The initiator of a row."""
+        return self.users[int(self.table.cols.user[row])].id
+
+    def interception(self, row: int) -> InterceptionRow:
+        """The columns of one interception."""
+        c, tables = self.table.cols, self.table.tables
+        provider, provider_name = tables.instances[int(c.instance[row])]
+        return InterceptionRow(
+            id=self.table.id_of(row),
+            initiator=self.users[int(c.user[row])],
+            provider=provider,
+            provider_name=provider_name,
+            model=tables.models.values[int(c.model[row])],
+            client=tables.clients.values[int(c.client[row])],
+            started=int(c.started[row]),
+            ended=int(c.ended[row]),
+        )
 
     def facts(self, row: int) -> RowFacts:
-        c = self.cols
-        provider, provider_name = self.tables.instances[int(c.instance[row])]
-        model = self.tables.models.values[int(c.model[row])] or ""
+        """What the columns know about a row: the input of its details."""
+        c = self.table.cols
+        provider, provider_name = self.table.tables.instances[int(c.instance[row])]
+        model = self.table.tables.models.values[int(c.model[row])] or ""
         return RowFacts(
-            id=self.id_of(row),
+            id=self.table.id_of(row),
             username=self.users[int(c.user[row])].username,
             provider=provider,
             provider_name=provider_name,
@@ -143,93 +153,87 @@ class Dataset:
     def _detail(self, row: int) -> Detail:
         return self._load_detail(self.facts(row))
 
-    # -- interceptions -----------------------------------------------------------------------------
-
-    def column_codes(self, f: Filter) -> dict[str, list[int]]:
-        """For each equality filter in ``f``, its column and the codes that match (none: no row matches)."""
-        wanted: dict[str, list[int]] = {}
-        if f.initiator_id is not None:
-            wanted["user"] = _known(self.user_index.get(f.initiator_id))
-        if f.provider:
-            wanted["provider"] = [self.providers.index(f.provider)] if f.provider in self.providers else []
-        if f.provider_name:
-            wanted["instance"] = [
-                i for i, (_, name) in enumerate(self.tables.instances) if name == f.provider_name
-            ]
-        if f.model:
-            wanted["model"] = _known(self.tables.models.codes.get(f.model))
-        if f.client:
-            # COALESCE(client, 'Unknown'): NULL clients match "Unknown" as well as a stored "Unknown".
-            null = [0] if f.client == "Unknown" else []
-            wanted["client"] = _known(self.tables.clients.codes.get(f.client)) + null
-        if f.session_id:
-            wanted["session"] = _known(self.tables.session_ids.codes.get(f.session_id))
-        return wanted
-
-    def match(self, f: Filter) -> Positions | range:
-        """Ascending positions of ended interceptions matching the filter."""
-        lo, hi = self._time_bounds(f.started_after, f.started_before)
-        lists = [self.by_column[name].union(codes) for name, codes in self.column_codes(f).items()]
-        return intersect(lists, lo, hi)
-
-    def _time_bounds(self, after: int | None, before: int | None) -> tuple[int, int]:
-        """Positions [lo, hi) whose started_at lies within the inclusive bounds."""
-        lo, hi = 0, self.n_ended
-        if before is not None:
-            lo = int(np.searchsorted(self._neg_started, -before, side="left"))
-        if after is not None:
-            hi = int(np.searchsorted(self._neg_started, -after, side="right"))
-        return lo, max(lo, hi)
-
-    def boundary_after(self, row: int) -> int:
-        """First position strictly after ``row`` in (started_at DESC, id DESC) order."""
-        c = self.cols
-        started, key = int(c.started[row]), (int(c.id_hi[row]), int(c.id_lo[row]))
-        p = int(np.searchsorted(self._neg_started, -started, side="left"))
-        end = int(np.searchsorted(self._neg_started, -started, side="right"))
-        while p < end and (int(c.id_hi[p]), int(c.id_lo[p])) >= key:
-            p += 1
-        return p
+    # -- lists -------------------------------------------------------------------------------------
 
     def list_interceptions(
         self, f: Filter, after_row: int | None, offset: int, limit: int
     ) -> tuple[int, list[int]]:
         """(count ignoring pagination, rows of the page) for GET /interceptions."""
-        matches = self.match(f)
-        start = first_at_or_after(matches, self.boundary_after(after_row)) if after_row is not None else 0
-        return len(matches), page_of(matches, start + offset, limit)
+        return self.table.list_interceptions(f, after_row, offset, limit)
 
-    # -- models and clients ------------------------------------------------------------------------
+    def session_cursor(self, session_id: str, own_user_id: str | None) -> tuple[int, int] | None:
+        """The sort key of an ``after_session_id`` cursor the caller may see, or None."""
+        return self.sessions.cursor_key(session_id, self._user(own_user_id))
 
-    def user_id_of(self, row: int) -> str:
-        """The initiator of a row."""
-        return self.users[int(self.cols.user[row])].id
-
-    def _codes_present(
-        self, grouped: Grouped, column: npt.NDArray[np.int32], user_id: str | None
-    ) -> list[int]:
-        """Codes of ``column`` among ended rows, optionally only among one initiator's rows."""
-        if user_id is None:
-            present: list[int] = np.flatnonzero(np.diff(grouped.offsets)).tolist()
-            return present
-        user = self.user_index.get(user_id)
-        rows = self.by_user.get(user) if user is not None else _EMPTY
-        found: list[int] = np.unique(column[rows]).tolist()
-        return found
+    def list_sessions(
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+    ) -> tuple[int, list[SessionRow]]:
+        """(count, page) for GET /sessions."""
+        return self.sessions.list_sessions(f, cursor, offset, limit)
 
     def distinct_models(self, user_id: str | None = None) -> list[str]:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
-        codes = self._codes_present(self.by_model, self.cols.model, user_id)
-        return sorted(str(self.tables.models.values[c]) for c in codes)
+        return self.table.distinct_models(self._user(user_id))
 
     def distinct_clients(self, user_id: str | None = None) -> list[str]:
         """COALESCE(client, 'Unknown') of ended interceptions."""
-        codes = self._codes_present(self.by_client, self.cols.client, user_id)
-        return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
+        return self.table.distinct_clients(self._user(user_id))
 
+    # -- one session -------------------------------------------------------------------------------
 
-def _known(code: int | None) -> list[int]:
-    return [] if code is None else [code]
+    def find_session(self, session_id: str, own_user_id: str | None) -> int | None:
+        """The session key ``GET /sessions/{id}`` shows (the first in list order), or None."""
+        return self.sessions.find(session_id, self._user(own_user_id))
 
+    def session(self, key: int) -> SessionSummary:
+        """The parts of a session's rows that no filter changes."""
+        idx = self.sessions
+        return SessionSummary(
+            id=str(self.table.tables.session_ids.values[int(idx.key_session[key])]),
+            initiator=self.users[int(idx.key_user[key])],
+            providers=idx.providers[key],
+            models=idx.models[key],
+            first_row=int(idx.first_row[key]),
+            tokens=(
+                int(idx.tokens[0][key]),
+                int(idx.tokens[1][key]),
+                int(idx.tokens[2][key]),
+                int(idx.tokens[3][key]),
+            ),
+            last_prompt_row=int(idx.last_prompt_row[key]),
+        )
 
-_EMPTY: Positions = np.empty(0, dtype=np.int64)
+    def unfiltered_session_row(self, key: int) -> SessionRow:
+        """A session's list row with the aggregates over all of its interceptions."""
+        return self.sessions.unfiltered_row(key)
+
+    def thread_cursor(self, key: int, interception_id: str, may_see: Callable[[str], bool]) -> SortKey:
+        """The sort key of a thread cursor; :class:`ThreadCursorError` says why it is refused."""
+        row = self.table.row_of(interception_id)
+        if row is None or not may_see(self.user_id_of(row)):
+            raise ThreadCursorError("not found")
+        if int(self.table.cols.session[row]) != int(self.sessions.key_session[key]):
+            raise ThreadCursorError(f"does not belong to session {self.session(key).id}")
+        return self.table.sort_key(row)
+
+    def thread_page(
+        self, key: int, after: SortKey | None, before: SortKey | None, limit: int
+    ) -> tuple[int, ...]:
+        """Root rows of one page of a session's threads, oldest first."""
+        return self.sessions.thread_page(key, after, before, limit)
+
+    def roots(self, key: int) -> list[int]:
+        """Root interceptions of a session, started_at ASC, id ASC."""
+        return self.sessions.roots(key)
+
+    def thread(self, root: int) -> list[int]:
+        """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
+        return self.sessions.thread(root)
+
+    def ranked_sessions(self, count: int) -> list[int]:
+        """The keys of the first ``count`` sessions in list order."""
+        return [int(k) for k in self.sessions.ranked[:count]]
+
+    @property
+    def session_count(self) -> int:
+        return len(self.sessions.ranked)

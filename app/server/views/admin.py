@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from aibridge_mock.server.auth import bearer_token
 from aibridge_mock.server.config import Config
@@ -21,10 +21,11 @@ from aibridge_mock.server.dataset.fixture_schema import FixtureError
 from aibridge_mock.server.dataset.loader import DatasetOptions
 from aibridge_mock.server.dataset.users import seeded_chars
 from aibridge_mock.server.errors import ApiError, Validation
+from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.gocompat import format_time, parse_rfc3339_nano
-from aibridge_mock.server.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, runtime
-from aibridge_mock.server.state import MockState
-from aibridge_mock.server.views.responses import error_response, unvalidated_json
+from aibridge_mock.server.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, Runtime
+from aibridge_mock.server.state import Datasets
+from aibridge_mock.server.views.responses import unvalidated_json
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 MAX_INTERCEPTIONS = 5_000_000
@@ -41,9 +42,12 @@ def admin_token(config: Config) -> str:
     return config.admin_token or "adm_" + seeded_chars(config.seed, "admin-token", 28)
 
 
-def _state() -> MockState:
-    found: MockState = current_app.config["STATE"]
-    return found
+def _state() -> Datasets:
+    return current_mock().datasets
+
+
+def runtime() -> Runtime:
+    return current_mock().runtime
 
 
 def _invalid(name: str, detail: str) -> ApiError:
@@ -54,15 +58,10 @@ def _invalid(name: str, detail: str) -> ApiError:
 def _require_admin_token() -> Response | None:
     given = bearer_token(request)
     if not given:
-        return error_response(ApiError(401, "Admin token required.", _TOKEN_HELP))
-    if not hmac.compare_digest(given.encode(), admin_token(current_app.config["MOCK"]).encode()):
-        return error_response(ApiError(401, "Admin token is invalid."))
+        raise ApiError(401, "Admin token required.", _TOKEN_HELP)
+    if not hmac.compare_digest(given.encode(), admin_token(current_mock().config).encode()):
+        raise ApiError(401, "Admin token is invalid.")
     return None
-
-
-@bp.errorhandler(ApiError)
-def _api_error(error: ApiError) -> Response:
-    return error_response(error)
 
 
 # -- reading the request body ---------------------------------------------------------------------
@@ -99,7 +98,7 @@ def _rate(body: dict[str, Any]) -> float:
 # -- state ----------------------------------------------------------------------------------------
 
 
-def describe(state: MockState) -> dict[str, Any]:
+def describe(state: Datasets) -> dict[str, Any]:
     """The served data set, its personas and the runtime settings."""
     snap = state.snapshot
     dataset: dict[str, Any] | None = None
@@ -110,7 +109,7 @@ def describe(state: MockState) -> dict[str, Any]:
             "seed": identity.seed,
             "interceptions": identity.interceptions,
             "rows": len(ds),
-            "sessions": len(ds.sessions.ranked),
+            "sessions": ds.session_count,
             "anchor": format_time(identity.anchor),
             "fixtures": list(identity.fixtures),
         }
@@ -197,14 +196,15 @@ def _fixtures(body: dict[str, Any], current: tuple[Path, ...]) -> tuple[Path, ..
 
 def _write_inline(document: Any, index: int) -> Path:
     # Inline fixtures become files so that the data set's identity can name (and rebuild) them.
-    if "ADMIN_FIXTURE_DIR" not in current_app.config:
-        current_app.config["ADMIN_FIXTURE_DIR"] = tempfile.mkdtemp(prefix="aibridge-mock-fixtures-")
+    mock = current_mock()
+    if mock.inline_fixture_dir is None:
+        mock.inline_fixture_dir = tempfile.mkdtemp(prefix="aibridge-mock-fixtures-")
     with tempfile.NamedTemporaryFile(
         "w",
         suffix=".json",
         prefix=f"inline-fixtures[{index}]-",
         delete=False,
-        dir=current_app.config["ADMIN_FIXTURE_DIR"],
+        dir=mock.inline_fixture_dir,
     ) as file:
         json.dump(document, file)
     return Path(file.name)

@@ -1,8 +1,8 @@
-"""The five management endpoints under /api/v2/aibridge and the provider catch-all around them.
+"""The five management endpoints under /api/v2/aibridge.
 
-Each view reads like the data flow: parse pagination, parse ``q``, resolve cursors, query the
-indexed data set, serialise. Checks run in the order coderd runs them, so the first error a
-request hits is the one coderd would report.
+Each view reads like the data flow: parse (pagination, ``q``, cursors), query the indexed data
+set, render. Checks run in the order coderd runs them, so the first error a request hits is the
+one coderd would report.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from flask import Request, Response
 
-from aibridge_mock.server.auth import Scope, Viewer, bearer_token
-from aibridge_mock.server.dataset.store import Dataset
-from aibridge_mock.server.errors import ApiError, PlainTextError
+from aibridge_mock.server.auth import Scope, Viewer
+from aibridge_mock.server.dataset.store import ThreadCursorError
+from aibridge_mock.server.errors import ApiError
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.gocompat import NIL_UUID, UUIDParseError, go_quote, parse_uuid
 from aibridge_mock.server.pagination import Page, check_limit, parse_pagination
@@ -27,12 +27,20 @@ from aibridge_mock.server.searchquery import (
     parse_sessions_query,
 )
 from aibridge_mock.server.state import Snapshot
+from aibridge_mock.server.validation import Breach
 from aibridge_mock.server.views.responses import check, endpoint, finish, json_response
+
+__all__ = [
+    "Caller",
+    "get_session_threads",
+    "list_clients",
+    "list_interceptions",
+    "list_models",
+    "list_sessions",
+]
 
 THREADS_DEFAULT_LIMIT = 50
 THREADS_MAX_LIMIT = 200
-INTERCEPTIONS = "/aibridge/interceptions"
-SESSIONS = "/aibridge/sessions"
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,75 @@ class Caller:
         return Scope.of(self.viewer, self.generation.members_read_own)
 
 
+# -- GET /interceptions and GET /sessions ----------------------------------------------------------
+
+
+def list_interceptions(snap: Snapshot, caller: Caller, request: Request) -> Response:
+    """GET /interceptions (spec 1.2)."""
+    page = parse_pagination(_values(request))
+    page = _cursor_xor_offset(page, "after_id", page.after_id is not None)
+    f = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
+    ds, scope = snap.dataset, caller.scope
+    after_row = None
+    if page.after_id is not None:
+        after_row = ds.row_of(page.after_id)
+        if after_row is None or not scope.sees_user(ds.user_id_of(after_row)):
+            raise _invalid_cursor("after_id", page.after_id)
+    visible = scope.restrict(f)
+    count, rows = ds.list_interceptions(visible, after_row, page.offset, page.limit) if visible else (0, [])
+    items = [snap.serializer.interception_checked(r) for r in rows]
+    count_key = caller.generation.envelope_renames.get("count", "count")
+    return _list_response("/aibridge/interceptions", count_key, "results", count, items)
+
+
+def list_sessions(snap: Snapshot, caller: Caller, request: Request) -> Response:
+    """GET /sessions (spec 1.3); ``after_id`` is parsed (and validated) but unused."""
+    after_session_id = request.args.get("after_session_id", "")
+    page = _cursor_xor_offset(parse_pagination(_values(request)), "after_session_id", after_session_id != "")
+    f = parse_sessions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
+    ds, scope = snap.dataset, caller.scope
+    cursor = None
+    if after_session_id:
+        cursor = None if scope.nothing else ds.session_cursor(after_session_id, scope.own_user_id)
+        if cursor is None:
+            raise ApiError(
+                400,
+                "Query parameter has invalid value.",
+                f"after_session_id: session {go_quote(after_session_id)} not found",
+            )
+    visible = scope.restrict(f)
+    count, rows = ds.list_sessions(visible, cursor, page.offset, page.limit) if visible else (0, [])
+    items = [snap.serializer.session_checked(r) for r in rows]
+    return _list_response("/aibridge/sessions", "count", "sessions", count, items)
+
+
 def _values(request: Request) -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
+
+
+def _cursor_xor_offset(page: Page, cursor_name: str, cursor_set: bool) -> Page:
+    """After ParsePagination: a cursor and an offset together are refused, then the limit is checked."""
+    if cursor_set and page.offset != 0:
+        raise ApiError(
+            400,
+            "Query parameters have invalid values.",
+            f"Cannot use both {cursor_name} and offset pagination in the same request.",
+        )
+    return check_limit(page)
+
+
+def _list_response(
+    template: str, count_key: str, items_key: str, count: int, items: list[tuple[bytes, Breach | None]]
+) -> Response:
+    """Splice cached item bytes into the envelope; the envelope and each item are held to the schema."""
+    breach = check(template, 200, {count_key: count, items_key: []})
+    breach = breach or next(
+        (b.nested(f"$.{items_key}[{i}]", endpoint()) for i, (_, b) in enumerate(items) if b), None
+    )
+    body = b",".join(item for item, _ in items)
+    return finish(
+        200, b'{"%s":%d,"%s":[%s]}\n' % (count_key.encode(), count, items_key.encode(), body), breach
+    )
 
 
 def _search_context(snap: Snapshot, viewer: Viewer) -> SearchContext:
@@ -64,66 +139,40 @@ def _invalid_cursor(name: str, interception_id: str, reason: str = "not found") 
     )
 
 
-def list_interceptions(snap: Snapshot, caller: Caller, request: Request) -> Response:
-    """GET /interceptions (spec 1.2)."""
-    page = parse_pagination(_values(request))
-    if page.after_id is not None and page.offset != 0:
-        raise ApiError(
-            400,
-            "Query parameters have invalid values.",
-            "Cannot use both after_id and offset pagination in the same request.",
-        )
-    page = check_limit(page)
-    filter_ = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
-    ds, scope = snap.dataset, caller.scope
-    after_row = None
-    if page.after_id is not None:
-        after_row = ds.row_of(page.after_id)
-        if after_row is None or not scope.sees_user(ds.user_id_of(after_row)):
-            raise _invalid_cursor("after_id", page.after_id)
-    visible = scope.restrict(filter_)
-    count, rows = ds.list_interceptions(visible, after_row, page.offset, page.limit) if visible else (0, [])
-    checked = [snap.serializer.interception_checked(r) for r in rows]
-    count_key = caller.generation.envelope_renames.get("count", "count")
-    breach = check(INTERCEPTIONS, 200, {count_key: count, "results": []})
-    breach = breach or next(
-        (b.nested(f"$.results[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None
-    )
-    items = b",".join(item for item, _ in checked)
-    return finish(200, b'{"%s":%d,"results":[%s]}\n' % (count_key.encode(), count, items), breach)
+# -- GET /models and GET /clients ------------------------------------------------------------------
 
 
-def list_sessions(snap: Snapshot, caller: Caller, request: Request) -> Response:
-    """GET /sessions (spec 1.3)."""
-    page = parse_pagination(_values(request))  # after_id is parsed (and validated) but unused
-    after_session_id = request.args.get("after_session_id", "")
-    if after_session_id and page.offset != 0:
-        raise ApiError(
-            400,
-            "Query parameters have invalid values.",
-            "Cannot use both after_session_id and offset pagination in the same request.",
-        )
-    page = check_limit(page)
-    filter_ = parse_sessions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
-    index, scope = snap.dataset.sessions, caller.scope
-    cursor = None
-    if after_session_id:
-        cursor = None if scope.nothing else index.cursor_key(after_session_id, scope.own_user_id)
-        if cursor is None:
-            raise ApiError(
-                400,
-                "Query parameter has invalid value.",
-                f"after_session_id: session {go_quote(after_session_id)} not found",
-            )
-    visible = scope.restrict(filter_)
-    count, rows = index.list_sessions(visible, cursor, page.offset, page.limit) if visible else (0, [])
-    checked = [snap.serializer.session_checked(r) for r in rows]
-    breach = check(SESSIONS, 200, {"count": count, "sessions": []})
-    breach = breach or next(
-        (b.nested(f"$.sessions[{i}]", endpoint()) for i, (_, b) in enumerate(checked) if b), None
+def list_models(snap: Snapshot, caller: Caller, request: Request) -> Response:
+    """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
+    message = "Invalid AI Bridge models search query."
+    return _list_distinct(caller, request, "model", message, snap.dataset.distinct_models, "/aibridge/models")
+
+
+def list_clients(snap: Snapshot, caller: Caller, request: Request) -> Response:
+    """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
+    message = "Invalid AI Bridge clients search query."
+    return _list_distinct(
+        caller, request, "client", message, snap.dataset.distinct_clients, "/aibridge/clients"
     )
-    items = b",".join(item for item, _ in checked)
-    return finish(200, b'{"count":%d,"sessions":[%s]}\n' % (count, items), breach)
+
+
+def _list_distinct(
+    caller: Caller,
+    request: Request,
+    key: str,
+    message: str,
+    values: Callable[[str | None], list[str]],
+    template: str,
+) -> Response:
+    page = check_limit(parse_pagination(_values(request)))
+    prefix = parse_prefix_query(request.args.get("q", ""), key, message)
+    scope = caller.scope
+    if scope.nothing:
+        return json_response(200, None, template)
+    pattern = _like_prefix(prefix)
+    matching = [v for v in values(scope.own_user_id) if pattern.fullmatch(v)]
+    items = matching[page.offset : page.offset + page.limit]
+    return json_response(200, items or None, template)  # coderd builds a nil slice: JSON null when empty
 
 
 def _like_prefix(prefix: str) -> re.Pattern[str]:
@@ -144,47 +193,24 @@ def _like_prefix(prefix: str) -> re.Pattern[str]:
     return re.compile("".join(out) + ".*", re.DOTALL)
 
 
-def _list_distinct(
-    caller: Caller,
-    request: Request,
-    key: str,
-    message: str,
-    values: Callable[[str | None], list[str]],
-    template: str,
-) -> Response:
-    page: Page = check_limit(parse_pagination(_values(request)))
-    prefix = parse_prefix_query(request.args.get("q", ""), key, message)
-    scope = caller.scope
-    if scope.nothing:
-        return json_response(200, None, template)
-    pattern = _like_prefix(prefix)
-    matching = [v for v in values(scope.own_user_id) if pattern.fullmatch(v)]
-    items = matching[page.offset : page.offset + page.limit]
-    return json_response(200, items or None, template)  # coderd builds a nil slice: JSON null when empty
+# -- GET /sessions/{session_id} --------------------------------------------------------------------
 
 
-def list_models(snap: Snapshot, caller: Caller, request: Request) -> Response:
-    """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
-    return _list_distinct(
-        caller,
-        request,
-        "model",
-        "Invalid AI Bridge models search query.",
-        snap.dataset.distinct_models,
-        "/aibridge/models",
-    )
-
-
-def list_clients(snap: Snapshot, caller: Caller, request: Request) -> Response:
-    """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
-    return _list_distinct(
-        caller,
-        request,
-        "client",
-        "Invalid AI Bridge clients search query.",
-        snap.dataset.distinct_clients,
-        "/aibridge/clients",
-    )
+def get_session_threads(snap: Snapshot, caller: Caller, request: Request, session_id: str) -> Response:
+    """GET /sessions/{session_id} (spec 1.4)."""
+    after_id = _thread_cursor(request, "after_id")
+    before_id = _thread_cursor(request, "before_id")
+    if after_id and before_id:
+        raise ApiError(400, "Cannot use both after_id and before_id in the same request.")
+    limit = _thread_limit(request)
+    ds, scope = snap.dataset, caller.scope
+    key = None if scope.nothing else ds.find_session(session_id, scope.own_user_id)
+    if key is None:
+        raise ApiError(404, "Session not found.")
+    after = _thread_sort_key(snap, key, "after_id", after_id, scope)
+    before = _thread_sort_key(snap, key, "before_id", before_id, scope)
+    body, breach = snap.serializer.threads_checked(key, ds.thread_page(key, after, before, limit))
+    return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
 
 def _thread_cursor(request: Request, name: str) -> str | None:
@@ -211,56 +237,12 @@ def _thread_limit(request: Request) -> int:
     return limit
 
 
-def get_session_threads(snap: Snapshot, caller: Caller, request: Request, session_id: str) -> Response:
-    """GET /sessions/{session_id} (spec 1.4)."""
-    after_id = _thread_cursor(request, "after_id")
-    before_id = _thread_cursor(request, "before_id")
-    if after_id and before_id:
-        raise ApiError(400, "Cannot use both after_id and before_id in the same request.")
-    limit = _thread_limit(request)
-    ds = snap.dataset
-    index = ds.sessions
-    scope = caller.scope
-    key = None if scope.nothing else index.find(session_id, scope.own_user_id)
-    if key is None:
-        raise ApiError(404, "Session not found.")
-    session_code = int(index.key_session[key])
-    roots = index.roots(key)
-    for name, cursor_id in (("after_id", after_id), ("before_id", before_id)):
-        if cursor_id is None:
-            continue
-        row = ds.row_of(cursor_id)
-        if row is None or not scope.sees_user(ds.user_id_of(row)):
-            raise _invalid_cursor(name, cursor_id)
-        if int(ds.cols.session[row]) != session_code:
-            raise _invalid_cursor(name, cursor_id, f"does not belong to session {session_id}")
-        key_of = _sort_key(ds, row)
-        # Both directions keep ascending order and take the first ``limit`` (spec section 3 notes).
-        roots = [
-            r
-            for r in roots
-            if (_sort_key(ds, r) > key_of if name == "after_id" else _sort_key(ds, r) < key_of)
-        ]
-    body, breach = snap.serializer.threads_checked(key, tuple(roots[:limit]))
-    return finish(200, body, breach.nested("$", endpoint()) if breach else None)
-
-
-def _sort_key(ds: Dataset, row: int) -> tuple[int, int, int]:
-    """(started_at, id) of a row, the thread order key."""
-    cols = ds.cols
-    return int(cols.started[row]), int(cols.id_hi[row]), int(cols.id_lo[row])
-
-
-def provider_catch_all(snap: Snapshot, request: Request, rest: str) -> PlainTextError:
-    """Everything else under /api/v2/aibridge/ is provider traffic for aibridged (spec 1.7)."""
-    # aibridged reads only these three headers, never cookies or Coder-Session-Token (AB2).
-    token = (
-        request.headers.get("X-Coder-AI-Governance-Token", "")
-        or bearer_token(request)
-        or request.headers.get("X-Api-Key", "")
-    )
-    if not token:
-        return PlainTextError(400, "no authentication key provided")
-    if snap.authenticator.persona_for(token) is None:
-        return PlainTextError(403, "unauthorized")
-    return PlainTextError(404, f"route not supported: {request.method} /{rest}")
+def _thread_sort_key(
+    snap: Snapshot, key: int, name: str, cursor_id: str | None, scope: Scope
+) -> tuple[int, int, int] | None:
+    if cursor_id is None:
+        return None
+    try:
+        return snap.dataset.thread_cursor(key, cursor_id, scope.sees_user)
+    except ThreadCursorError as exc:
+        raise _invalid_cursor(name, cursor_id, str(exc)) from None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response
 
-from aibridge_mock.server.state import MockState
+from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.views.responses import unvalidated_json
 
 bp = Blueprint("health", __name__)
@@ -13,8 +13,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz() -> Response:
     """200 once a data set is loaded."""
-    state: MockState = current_app.config["STATE"]
-    if state.snapshot is None:
+    if current_mock().datasets.snapshot is None:
         return unvalidated_json(503, {"status": "loading"})
     return unvalidated_json(200, {"status": "ok"})
 
@@ -22,7 +21,7 @@ def healthz() -> Response:
 @bp.get("/readyz")
 def readyz() -> Response:
     """200 only while a loaded data set is being served and no reload is in progress."""
-    state: MockState = current_app.config["STATE"]
+    state = current_mock().datasets
     if state.snapshot is None:
         return unvalidated_json(503, {"status": "loading"})
     if not state.ready.is_set():

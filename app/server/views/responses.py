@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, request
 
 from aibridge_mock.server.errors import ApiError, PlainTextError
+from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.gocompat import encode_json
 from aibridge_mock.server.validation import VIOLATION_HEADER, Breach, ResponseValidator, report
 
@@ -17,7 +18,7 @@ def coder_headers() -> dict[str, str]:
     """Headers every coderd response carries (spec section 1)."""
     return {
         "X-Content-Type-Options": "nosniff",
-        "X-Coder-Build-Version": current_app.config["MOCK"].build_version,
+        "X-Coder-Build-Version": current_mock().config.build_version,
     }
 
 
@@ -28,8 +29,7 @@ def endpoint() -> str:
 
 def validator() -> ResponseValidator | None:
     """The response validator, or None when validation is off."""
-    found: ResponseValidator | None = current_app.config["STATE"].validator
-    return found
+    return current_mock().validator
 
 
 def check(template: str, status: int, body: Any) -> Breach | None:
@@ -47,7 +47,7 @@ def finish(status: int, body: bytes, breach: Breach | None) -> Response:
     if breach is None:
         return _plain_json(status, body)
     report(breach)
-    if current_app.config["MOCK"].validation == "strict":
+    if current_mock().config.validation == "strict":
         error = ApiError(500, "The mock's response violates the AI Bridge contract.", breach.describe())
         return _plain_json(500, encode_json(error.body()))
     response = _plain_json(status, body)

@@ -1,0 +1,161 @@
+"""The interceptions table: rows in list order, with an index for every filter and cursor.
+
+Rows are sorted once at build time into the interceptions list order (started_at DESC, id DESC),
+ended rows first, so a position is a rank in that order. Every filter the API offers has a grouped
+position index, time ranges are binary searches on the sorted start times, and cursors are
+binary searches too: a request costs the page it returns, not the size of the data set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from aibridge_mock.server.dataset.columns import Columns, Tables, uuid_parts, uuid_text
+from aibridge_mock.server.dataset.filters import Filter
+from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+
+__all__ = ["InterceptionTable", "SortKey"]
+
+SortKey = tuple[int, int, int]  # (started_at, id high half, id low half): the thread order
+
+
+class InterceptionTable:
+    """Interception rows (in-flight ones after the ended ones) and their indexes."""
+
+    def __init__(self, columns: Columns, tables: Tables, user_index: Mapping[str, int]) -> None:
+        self.tables = tables
+        self._user_index = user_index
+        ended = columns.ended >= 0
+        order = np.lexsort((columns.id_lo, columns.id_hi, columns.started, ended))[::-1].copy()
+        self.cols = columns.take(order.astype(np.int64))
+        self.n_ended = int(ended.sum())
+        self._neg_started = -self.cols.started[: self.n_ended]
+        self._id_order = np.argsort(self.cols.id_hi, kind="stable")
+        self._id_hi_sorted = self.cols.id_hi[self._id_order]
+        self.providers = sorted({p for p, _ in tables.instances})
+        provider_of_instance = np.array(
+            [self.providers.index(p) for p, _ in tables.instances] or [0], dtype=np.int32
+        )
+        self.provider_col = provider_of_instance[self.cols.instance] if len(self.cols) else self.cols.instance
+        self.provider_names = frozenset(name for _, name in tables.instances)
+        e, n_users = self.n_ended, len(user_index)
+        self.by_user = Grouped.build(self.cols.user[:e], n_users)
+        self.by_column = {
+            "user": self.by_user,
+            "provider": Grouped.build(self.provider_col[:e], len(self.providers)),
+            "instance": Grouped.build(self.cols.instance[:e], len(tables.instances)),
+            "model": Grouped.build(self.cols.model[:e], len(tables.models.values)),
+            "client": Grouped.build(self.cols.client[:e], len(tables.clients.values)),
+            "session": Grouped.build(self.cols.session[:e], len(tables.session_ids.values)),
+        }
+
+    def __len__(self) -> int:
+        return len(self.cols)
+
+    # -- one row -----------------------------------------------------------------------------------
+
+    def row_of(self, interception_id: str) -> int | None:
+        """The row of an interception (ended or in flight), or None."""
+        hi, lo = uuid_parts(interception_id)
+        start = int(np.searchsorted(self._id_hi_sorted, np.uint64(hi), side="left"))
+        while start < len(self._id_hi_sorted) and int(self._id_hi_sorted[start]) == hi:
+            row = int(self._id_order[start])
+            if int(self.cols.id_lo[row]) == lo:
+                return row
+            start += 1
+        return None
+
+    def id_of(self, row: int) -> str:
+        return uuid_text(self.cols.id_hi[row], self.cols.id_lo[row])
+
+    def sort_key(self, row: int) -> SortKey:
+        """(started_at, id) of a row: the order of threads within a session."""
+        c = self.cols
+        return int(c.started[row]), int(c.id_hi[row]), int(c.id_lo[row])
+
+    def session_id_of(self, row: int) -> str:
+        """COALESCE(client_session_id, thread_root_id, id) of a row."""
+        return str(self.tables.session_ids.values[int(self.cols.session[row])])
+
+    # -- filters -----------------------------------------------------------------------------------
+
+    def column_codes(self, f: Filter) -> dict[str, list[int]]:
+        """For each equality filter in ``f``, its column and the codes that match (none: no row matches)."""
+        wanted: dict[str, list[int]] = {}
+        if f.initiator_id is not None:
+            wanted["user"] = _known(self._user_index.get(f.initiator_id))
+        if f.provider:
+            wanted["provider"] = [self.providers.index(f.provider)] if f.provider in self.providers else []
+        if f.provider_name:
+            wanted["instance"] = [
+                i for i, (_, name) in enumerate(self.tables.instances) if name == f.provider_name
+            ]
+        if f.model:
+            wanted["model"] = _known(self.tables.models.codes.get(f.model))
+        if f.client:
+            # COALESCE(client, 'Unknown'): NULL clients match "Unknown" as well as a stored "Unknown".
+            null = [0] if f.client == "Unknown" else []
+            wanted["client"] = _known(self.tables.clients.codes.get(f.client)) + null
+        if f.session_id:
+            wanted["session"] = _known(self.tables.session_ids.codes.get(f.session_id))
+        return wanted
+
+    def match(self, f: Filter) -> Positions | range:
+        """Ascending positions of ended interceptions matching the filter."""
+        lo, hi = self._time_bounds(f.started_after, f.started_before)
+        lists = [self.by_column[name].union(codes) for name, codes in self.column_codes(f).items()]
+        return intersect(lists, lo, hi)
+
+    def _time_bounds(self, after: int | None, before: int | None) -> tuple[int, int]:
+        """Positions [lo, hi) whose started_at lies within the inclusive bounds."""
+        lo, hi = 0, self.n_ended
+        if before is not None:
+            lo = int(np.searchsorted(self._neg_started, -before, side="left"))
+        if after is not None:
+            hi = int(np.searchsorted(self._neg_started, -after, side="right"))
+        return lo, max(lo, hi)
+
+    def _boundary_after(self, row: int) -> int:
+        """First position strictly after ``row`` in (started_at DESC, id DESC) order."""
+        c = self.cols
+        started, key = int(c.started[row]), (int(c.id_hi[row]), int(c.id_lo[row]))
+        p = int(np.searchsorted(self._neg_started, -started, side="left"))
+        end = int(np.searchsorted(self._neg_started, -started, side="right"))
+        while p < end and (int(c.id_hi[p]), int(c.id_lo[p])) >= key:
+            p += 1
+        return p
+
+    def list_interceptions(
+        self, f: Filter, after_row: int | None, offset: int, limit: int
+    ) -> tuple[int, list[int]]:
+        """(count ignoring pagination, rows of the page) for GET /interceptions."""
+        matches = self.match(f)
+        start = first_at_or_after(matches, self._boundary_after(after_row)) if after_row is not None else 0
+        return len(matches), page_of(matches, start + offset, limit)
+
+    # -- models and clients ------------------------------------------------------------------------
+
+    def _codes_present(self, column: str, values: npt.NDArray[np.int32], user: int | None) -> list[int]:
+        """Codes of ``column`` among ended rows, optionally only among one initiator's rows."""
+        if user is None:
+            present: list[int] = np.flatnonzero(np.diff(self.by_column[column].offsets)).tolist()
+            return present
+        found: list[int] = np.unique(values[self.by_user.get(user)]).tolist()
+        return found
+
+    def distinct_models(self, user: int | None = None) -> list[str]:
+        """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
+        codes = self._codes_present("model", self.cols.model, user)
+        return sorted(str(self.tables.models.values[c]) for c in codes)
+
+    def distinct_clients(self, user: int | None = None) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions."""
+        codes = self._codes_present("client", self.cols.client, user)
+        return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
+
+
+def _known(code: int | None) -> list[int]:
+    return [] if code is None else [code]

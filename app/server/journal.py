@@ -1,0 +1,40 @@
+"""The request journal's hooks: every request except the admin API and the probes is timed and recorded."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, g, request
+
+from aibridge_mock.server.extension import current_mock
+
+ADMIN_PREFIX = "/__admin"
+UNJOURNALED = ("/healthz", "/readyz")  # probes would drown the requests a test suite looks for
+
+
+def init_app(app: Flask) -> None:
+    """Time every request; register before any hook that may answer early."""
+    app.before_request(_start_clock)
+    app.after_request(_journal_response)
+
+
+def _start_clock() -> None:
+    g.received_at = time.time()
+    g.started = time.perf_counter()
+
+
+def _journal_response(response: Response) -> Response:
+    path = request.path
+    if path.startswith(ADMIN_PREFIX + "/") or path == ADMIN_PREFIX or path in UNJOURNALED:
+        return response
+    started = g.get("started")
+    duration = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    current_mock().runtime.record(
+        request.method,
+        path,
+        request.query_string.decode("latin-1"),
+        response.status_code,
+        round(duration, 3),
+        g.get("received_at", time.time()),
+    )
+    return response
