@@ -4,22 +4,35 @@
 # Every option is an AIBRIDGE_MOCK_<NAME> environment variable (see README, "Configuration").
 ARG PYTHON_VERSION=3.12
 
-# ---- 1. dependencies: a virtualenv from pinned versions, built before any code is copied ----------
-FROM python:${PYTHON_VERSION}-slim-bookworm AS deps
+# ---- 1. build: the locked dependencies, then the package itself, into a virtualenv ---------------
+FROM python:${PYTHON_VERSION}-slim-bookworm AS build
+ARG UV_VERSION=0.13.9
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_ROOT_USER_ACTION=ignore
-# No pip inside the venv: the image's pip installs into it and stays behind in this stage.
-RUN python -m venv --without-pip /opt/venv
-COPY requirements.txt /tmp/requirements.txt
-# requirements.txt pins the whole dependency closure: --no-deps lets nothing unpinned in, pip check
-# proves nothing is missing, wheels only so no compiler is needed. The packages' own test suites
-# (numpy's alone is 16 MB) are never run in the image.
-RUN pip --python /opt/venv/bin/python install --no-deps --only-binary=:all: -r /tmp/requirements.txt \
- && pip --python /opt/venv/bin/python check \
+    PIP_ROOT_USER_ACTION=ignore \
+    UV_NATIVE_TLS=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_NO_CACHE=1 \
+    UV_PROJECT_ENVIRONMENT=/opt/venv
+RUN pip install uv==${UV_VERSION}
+WORKDIR /src
+# uv.lock pins the whole closure; dependencies install before any code is copied, so code changes
+# rebuild one layer. Serving needs no extra and no dependency group.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-default-groups --no-install-project --no-editable
+COPY README.md ./
+COPY schemas/ schemas/
+COPY fixtures/ fixtures/
+COPY app/ app/
+# The package installs non-editable: its schemas and fixtures are inside it. The packages' own test
+# suites (numpy's alone is 16 MB) are never run in the image.
+RUN uv sync --locked --no-default-groups --no-editable \
+ && uv pip check --python /opt/venv/bin/python \
  && find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +
 
-# ---- 2. runtime: the venv, the package, its schemas and fixtures; no build tools, no root -------
+# ---- 2. runtime: the virtualenv only; no build tools, no sources, no root ------------------------
 FROM python:${PYTHON_VERSION}-slim-bookworm
 ARG AIBRIDGE_MOCK_PORT=8080
 LABEL org.opencontainers.image.title="aibridge-mock" \
@@ -28,26 +41,19 @@ LABEL org.opencontainers.image.title="aibridge-mock" \
 RUN groupadd --system --gid 10001 mock \
  && useradd --system --uid 10001 --gid mock --no-create-home --home-dir /nonexistent \
             --shell /usr/sbin/nologin mock
-COPY --from=deps /opt/venv /opt/venv
-WORKDIR /srv/aibridge-mock
-COPY schemas/ schemas/
-COPY fixtures/ fixtures/
-COPY app/ app/
-# Bytecode compiled at build time: the mock user cannot write next to the (root-owned) sources.
-RUN python -m compileall -q app
+COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONPATH=/srv/aibridge-mock \
-    AIBRIDGE_MOCK_SCHEMAS_DIR=/srv/aibridge-mock/schemas \
     AIBRIDGE_MOCK_HOST=0.0.0.0 \
     AIBRIDGE_MOCK_PORT=${AIBRIDGE_MOCK_PORT}
+WORKDIR /tmp
 USER mock
 EXPOSE ${AIBRIDGE_MOCK_PORT}
 # Slim images have no curl: probe /readyz with Python, bypassing any HTTP proxy from the environment.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:%s/readyz' % os.environ.get('AIBRIDGE_MOCK_PORT', '8080'), timeout=2)"]
-# gunicorn is PID 1 (exec form, no shell): SIGTERM drains requests in flight, then exits.
+# The server is PID 1 (exec form, no shell): SIGTERM drains requests in flight, then exits.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["python", "-m", "app.cli"]
+ENTRYPOINT ["aibridge-mock"]
 CMD ["serve"]
