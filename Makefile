@@ -15,7 +15,9 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(shell command -v $(PYTHON))
 export UV_NO_PROGRESS := 1
 
-.PHONY: setup run test test-fast lint format bench lock clean
+LOWEST := .venv-lowest
+
+.PHONY: setup run test test-fast test-lowest lint format bench lock clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,12 +39,24 @@ setup: $(VENV)/.dev
 run: $(VENV)/.serve
 	$(BIN)/aibridge-mock serve $(ARGS)
 
+# Everything CI runs: lint and types, every test, then the fast tests on the lowest declared versions.
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-lowest
 
 # The edit-test loop: no servers, browsers, Node or wheel builds.
 test-fast: $(VENV)/.dev
 	$(BIN)/pytest -m "not slow" -q $(PYTEST_ARGS)
+
+# The lower bounds in pyproject.toml are tested: the lowest versions they allow, in their own virtualenv.
+test-lowest: | $(UV)
+	test -x $(LOWEST)/bin/python || $(UV) venv --quiet $(LOWEST)
+	$(UV) pip compile pyproject.toml --extra contract --group test --resolution lowest-direct --quiet \
+		--output-file $(LOWEST)/requirements.txt
+	$(UV) pip sync --quiet --python $(LOWEST)/bin/python $(LOWEST)/requirements.txt
+	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
+	$(UV) pip check --quiet --python $(LOWEST)/bin/python
+	$(LOWEST)/bin/pytest -m "not slow" -q $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests benchmarks
@@ -61,4 +75,4 @@ lock: | $(UV)
 	$(UV) lock
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build dist *.egg-info .pytest_cache .hypothesis .schemathesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) $(TOOLS) build dist *.egg-info .pytest_cache .hypothesis .schemathesis .mypy_cache .ruff_cache
