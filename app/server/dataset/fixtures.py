@@ -95,26 +95,36 @@ def _canonical_uuid(text: str) -> str:
 
 def _with_fixture_users(documents: list[tuple[Path, dict[str, Any]]], users: list[User]) -> list[User]:
     result = list(users)
-    ids = {u.id for u in users}
+    by_id = {u.id: u for u in users}
     usernames = {u.username.lower() for u in users}  # Coder's usernames are unique ignoring case
     for path, document in documents:
         for index, body in enumerate(document.get("users", [])):
             item = _Item(path, f"$.users[{index}]", body)
             user_id = _canonical_uuid(body["id"])
-            if user_id in ids:
-                raise item.error("id", f"user id {user_id} is already taken")
+            known = by_id.get(user_id)
+            if known is not None and (known.username, known.name, known.avatar_url) == (
+                body["username"],
+                body.get("name", ""),
+                body.get("avatar_url", ""),
+            ):
+                continue  # the same user again: a recording of the mock names its personas and users
+            if known is not None:
+                raise item.error(
+                    "id",
+                    f"user id {user_id} is already taken by {known.username!r} "
+                    "(a user may be declared again only with the same username, name and avatar_url)",
+                )
             if body["username"].lower() in usernames:
                 raise item.error("username", f"username {body['username']!r} is already taken")
-            ids.add(user_id)
             usernames.add(body["username"].lower())
-            result.append(
-                User(
-                    id=user_id,
-                    username=body["username"],
-                    name=body.get("name", ""),
-                    avatar_url=body.get("avatar_url", ""),
-                )
+            user = User(
+                id=user_id,
+                username=body["username"],
+                name=body.get("name", ""),
+                avatar_url=body.get("avatar_url", ""),
             )
+            by_id[user_id] = user
+            result.append(user)
     return result
 
 
