@@ -104,6 +104,24 @@ class Client:
     def close(self) -> None:
         self._conn.close()
 
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def json_once(base_url: str, token: str, target: str) -> Any:
+    """One GET that must answer 200; its JSON."""
+    with Client(base_url, token) as client:
+        return client.json(target)
+
+
+def get_once(base_url: str, token: str, target: str, headers: dict[str, str] | None = None) -> Answer:
+    """One GET on a fresh connection, closed afterwards."""
+    with Client(base_url, token) as client:
+        return client.get(target, headers)
+
 
 def target(path: str, **params: Any) -> str:
     query = urlencode({k: str(v) for k, v in params.items()})

@@ -32,12 +32,11 @@ def _record(record_file: Path, **options: Any) -> tuple[list[str], dict[str, Ans
         run_mock(seed=SEED, interceptions=INTERCEPTIONS) as upstream,
         run_proxy(upstream.url, record=str(record_file), strictness="strict", **options) as (url, app),
     ):
-        client = Client(url, upstream.owner)
-        started = time.perf_counter()
-        targets = walk(client)
-        seconds = time.perf_counter() - started
-        answers = {t: client.get(t) for t in targets}
-        client.close()
+        with Client(url, upstream.owner) as client:
+            started = time.perf_counter()
+            targets = walk(client)
+            seconds = time.perf_counter() - started
+            answers = {t: client.get(t) for t in targets}
         report = app.report.as_json(app.recorder.stats() if app.recorder else None)
     report["walk_seconds"] = seconds
     return targets, answers, report
@@ -135,8 +134,9 @@ def test_recording_the_same_answers_twice_gives_the_same_fakes(tmp_path: Path) -
         with (
             run_mock(seed=SEED, interceptions=200) as upstream,
             run_proxy(upstream.url, record=str(path), anonymize=True) as (url, _),
+            Client(url, upstream.owner) as client,
         ):
-            walk(Client(url, upstream.owner))
+            walk(client)
     documents = [json.loads(p.read_text()) for p in (first, second)]
     assert [{k: v for k, v in d.items() if k != "description"} for d in documents] == [
         {k: v for k, v in documents[0].items() if k != "description"}

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import Client, run_proxy, serve_wsgi, target
+from conftest import get_once, run_proxy, serve_wsgi, target
 
 from aibridge_mock.proxy.upstream import VIOLATION_HEADER
 from aibridge_mock.server.app import create_app
@@ -106,12 +106,12 @@ def test_a_broken_answer_is_relayed_flagged_logged_and_counted_with_its_json_pat
     status: int,
 ) -> None:
     url, token = upstream
-    direct = Client(url, token).get(target(path, limit=5), {"X-Break": bug})
+    direct = get_once(url, token, target(path, limit=5), {"X-Break": bug})
     with (
         run_proxy(url, generation="v5") as (proxy_url, app),
         caplog.at_level(logging.WARNING, "aibridge_mock.proxy"),
     ):
-        relayed = Client(proxy_url, token).get(target(path, limit=5), {"X-Break": bug})
+        relayed = get_once(proxy_url, token, target(path, limit=5), {"X-Break": bug})
         report = app.report.as_json()
     assert (relayed.status, relayed.body) == (status, direct.body)
     assert f"{json_path}: " in relayed.headers[VIOLATION_HEADER.lower()]
@@ -132,7 +132,7 @@ def test_strict_mode_answers_502_naming_the_violation(
 ) -> None:
     url, token = upstream
     with run_proxy(url, generation="v5", validation="strict") as (proxy_url, _):
-        answer = Client(proxy_url, token).get(target(path, limit=5), {"X-Break": bug})
+        answer = get_once(proxy_url, token, target(path, limit=5), {"X-Break": bug})
     body = json.loads(answer.body)
     assert answer.status == 502
     assert body["message"] == "The upstream's answer violates the AI Bridge contract."
@@ -143,8 +143,8 @@ def test_strict_mode_answers_502_naming_the_violation(
 def test_the_html_error_page_counts_as_an_upstream_error(upstream: tuple[str, str]) -> None:
     url, token = upstream
     with run_proxy(url, generation="v5") as (proxy_url, app):
-        Client(proxy_url, token).get(target("/interceptions"), {"X-Break": "html"})
-        Client(proxy_url, token).get(target("/interceptions"))
+        get_once(proxy_url, token, target("/interceptions"), {"X-Break": "html"})
+        get_once(proxy_url, token, target("/interceptions"))
         report = app.report.as_json()
     assert report["upstream_errors"] == {"total": 1, "502": 1}
     assert report["requests"] == {"total": 2, "interceptions": 2}
@@ -155,9 +155,8 @@ def test_a_valid_answer_carries_no_violation_header_whatever_the_client_or_upstr
 ) -> None:
     url, token = upstream
     with run_proxy(url, generation="v5", strictness="strict") as (proxy_url, app):
-        client = Client(proxy_url, token)
         for headers in ({VIOLATION_HEADER: "forged by the client"}, {"X-Break": "upstream-violation-header"}):
-            answer = client.get(target("/sessions", limit=3), headers)
+            answer = get_once(proxy_url, token, target("/sessions", limit=3), headers)
             assert answer.status == 200 and VIOLATION_HEADER.lower() not in answer.headers
         assert app.report.as_json()["violations"]["total"] == 0
 
@@ -171,7 +170,7 @@ def test_error_answers_are_checked_and_pass_when_they_are_coders_error_body(
 ) -> None:
     url, token = upstream
     with run_proxy(url, generation="v5", strictness="strict", validation="strict") as (proxy_url, app):
-        answer = Client(proxy_url, token).get(f"/api/v2/aibridge{path}")
+        answer = get_once(proxy_url, token, f"/api/v2/aibridge{path}")
         report = app.report.as_json()
     assert answer.status == status and report["checked"] == 1 and report["violations"]["total"] == 0
 
@@ -180,7 +179,7 @@ def test_an_unreachable_upstream_is_a_502_and_an_upstream_error() -> None:
     with broken_upstream() as (url, _):
         pass  # closed again: nothing listens there now
     with run_proxy(url, generation="v5") as (proxy_url, app):
-        answer = Client(proxy_url, "x").get(target("/sessions"))
+        answer = get_once(proxy_url, "x", target("/sessions"))
         report = app.report.as_json()
     assert answer.status == 502
     assert json.loads(answer.body)["message"] == "The proxy could not reach the upstream Coder."
