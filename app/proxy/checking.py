@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
+
 from aibridge_mock.schemas import load_openapi
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.validation import Breach, ResponseValidator
@@ -60,6 +62,19 @@ def _decoded(raw: bytes, encoding: str) -> bytes | None:
     return None
 
 
+def _parse(text: bytes) -> Any:
+    """JSON, parsed by orjson (a third of the time on a page of 100 interceptions); what orjson
+    refuses but JSON allows (integers beyond 64 bits) goes to the standard library, which decides."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text, parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")  # Python's json reads NaN and Infinity; JSON has neither
+
+
 class Checker:
     """Classifies requests and validates answers against one generation's derived schemas."""
 
@@ -93,7 +108,7 @@ class Checker:
         if text is None:
             return Verdict(None, checked=False)  # br, zstd...: relayed, but not read
         try:
-            body = json.loads(text)
+            body = _parse(text)
         except ValueError as exc:
             return Verdict(Breach(endpoint, "$", "json", f"the {status} answer is not JSON: {exc}"))
         if status >= 500:

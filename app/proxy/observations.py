@@ -66,6 +66,7 @@ class Observations:
     threads: dict[str, ThreadSeen] = field(default_factory=dict)
     sessions: set[tuple[str, str]] = field(default_factory=set)
     version: int = 0
+    _changed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def observe(self, operation: str, body: Any) -> None:
@@ -73,15 +74,17 @@ class Observations:
         if not isinstance(body, dict):
             return  # /models and /clients: derived from the interceptions, nothing to keep
         with self._lock:
+            self._changed = False
             if operation == "interceptions":
                 self._interceptions(body.get("results") or [])
             elif operation == "sessions":
                 for row in body.get("sessions") or []:
                     self._user(row["initiator"])
-                    self.sessions.add((row["id"], row["initiator"]["id"]))
+                    self._put(self.sessions, (row["id"], row["initiator"]["id"]))
             elif operation == "sessions/{session_id}":
                 self._session_threads(body)
-            self.version += 1
+            if self._changed:  # the same page again changes nothing: no rewrite of the file
+                self.version += 1
 
     def snapshot(self) -> Snapshot:
         with self._lock:
@@ -98,21 +101,31 @@ class Observations:
                 "threads": len(self.threads),
             }
 
+    def _set(self, store: dict[str, Any], key: str, value: Any) -> None:
+        if store.get(key) != value:
+            store[key] = value
+            self._changed = True
+
+    def _put(self, store: set[tuple[str, str]], key: tuple[str, str]) -> None:
+        if key not in store:
+            store.add(key)
+            self._changed = True
+
     def _user(self, user: dict[str, str]) -> None:
-        self.users[user["id"]] = user
+        self._set(self.users, user["id"], user)
 
     def _interceptions(self, records: list[dict[str, Any]]) -> None:
         for record in records:
             if record.get("ended_at") is None:
                 continue  # coderd lists only ended interceptions; a record without an end is not one
             self._user(record["initiator"])
-            self.interceptions[record["id"]] = record
+            self._set(self.interceptions, record["id"], record)
 
     def _session_threads(self, body: dict[str, Any]) -> None:
         initiator = body["initiator"]
         self._user(initiator)
         session_id = body["id"]
-        self.sessions.add((session_id, initiator["id"]))
+        self._put(self.sessions, (session_id, initiator["id"]))
         for thread in body.get("threads") or []:
             actions = tuple(
                 (
@@ -122,7 +135,7 @@ class Observations:
                 for action in thread.get("agentic_actions") or []
                 if action.get("tool_calls")
             )
-            self.threads[thread["id"]] = ThreadSeen(
+            seen = ThreadSeen(
                 root_id=thread["id"],
                 session_id=session_id,
                 initiator_id=initiator["id"],
@@ -133,3 +146,4 @@ class Observations:
                 credential_hint=thread.get("credential_hint", ""),
                 actions=actions,
             )
+            self._set(self.threads, seen.root_id, seen)

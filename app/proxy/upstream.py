@@ -119,9 +119,12 @@ class Upstream:
 
     def __init__(self, base_url: str, timeout: float, connections: int) -> None:
         self.base_url = base_url.rstrip("/")
-        self.host = urllib3.util.parse_url(self.base_url).netloc or ""
-        self._pool = urllib3.PoolManager(
-            num_pools=4,
+        parsed = urllib3.util.parse_url(self.base_url)
+        self.host = parsed.netloc or ""
+        self._path = (parsed.path or "").rstrip("/")  # a deployment served under a path prefix
+        # One pool for the one upstream: no per-request URL parsing or pool lookup.
+        self._pool = urllib3.connection_from_url(
+            self.base_url,
             maxsize=connections,
             block=False,
             timeout=urllib3.Timeout(connect=10.0, read=timeout),
@@ -147,18 +150,17 @@ class Upstream:
         try:
             response = self._pool.urlopen(
                 method,
-                self.url(target),
+                self._path + target,
                 body=body,
                 headers=sent,
                 redirect=False,
                 preload_content=False,
                 decode_content=False,
                 chunked=chunked,
-                assert_same_host=False,
             )
         except HTTPError as exc:
             raise UpstreamError(f"{type(exc).__name__}: {exc}") from None
         return Answer(response.status, response.reason or "", list(response.headers.items()), response)
 
     def close(self) -> None:
-        self._pool.clear()
+        self._pool.close()
