@@ -283,6 +283,26 @@ def test_a_user_id_declared_again_with_other_details_is_refused(
     )
 
 
+def test_a_user_with_a_personas_username_becomes_that_persona_keeping_its_token(tmp_path: Path) -> None:
+    admin = {"id": "e7000000-0000-4000-8000-000000000001", "username": "Admin", "name": "Deployment Admin"}
+    interception = {
+        "id": "a7000000-0000-4000-8000-000000000001",
+        "initiator": admin["id"],
+        "provider": "openai",
+        "model": "gpt-5",
+        "started_at": "2026-05-14T09:00:00Z",
+        "ended_at": "2026-05-14T09:00:01Z",
+    }
+    path = _write(tmp_path / "real.json", {"users": [admin], "interceptions": [interception]})
+    app = create_app(Config(interceptions=0, fixtures=(path,)))
+    personas = app.config["STATE"].snapshot.dataset.personas
+    owner = {"Coder-Session-Token": personas[0].token}
+    assert (personas[0].user.id, personas[0].user.role) == (admin["id"], "owner")
+    assert personas[0].token == build_dataset(DatasetOptions(seed=1, interceptions=0)).personas[0].token
+    [mine] = _get(app.test_client(), owner, "/interceptions?q=initiator:me")["results"]
+    assert mine["initiator"] == {"id": admin["id"], "username": "Admin", "name": "Deployment Admin"}
+
+
 def test_a_minimal_interception_gets_the_documented_defaults(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "minimal.json",
@@ -456,10 +476,10 @@ IX = "$.interceptions"
             id="duplicate tool usage id",
         ),
         pytest.param(
-            _set("users.1.username", "Alice"),
+            _set("users.1.username", "Dana-SRE"),
             "$.users[1].username",
             "already taken",
-            id="username taken by a persona",
+            id="username taken by another fixture user",
         ),
         pytest.param(
             _set("interceptions.9.ended_at", "2026-05-14T11:44:59Z"),
