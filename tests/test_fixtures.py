@@ -295,7 +295,7 @@ def test_a_user_with_a_personas_username_becomes_that_persona_keeping_its_token(
     }
     path = _write(tmp_path / "real.json", {"users": [admin], "interceptions": [interception]})
     app = create_app(Config(interceptions=0, fixtures=(path,)))
-    personas = app.config["STATE"].snapshot.dataset.personas
+    personas = mock_of(app).datasets.snapshot.dataset.personas
     owner = {"Coder-Session-Token": personas[0].token}
     assert (personas[0].user.id, personas[0].user.role) == (admin["id"], "owner")
     assert personas[0].token == build_dataset(DatasetOptions(seed=1, interceptions=0)).personas[0].token

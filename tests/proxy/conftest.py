@@ -20,6 +20,7 @@ from aibridge_mock.proxy.config import ProxyConfig
 from aibridge_mock.proxy.serving import build_proxy, detect
 from aibridge_mock.server.app import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 API = "/api/v2/aibridge"
 
@@ -55,7 +56,7 @@ class Mock:
 def run_mock(**options: Any) -> Iterator[Mock]:
     """A mock served over HTTP (validation strict, no access log)."""
     app = create_app(Config(access_log=False, **options))
-    personas = app.config["STATE"].snapshot.dataset.personas
+    personas = mock_of(app).datasets.snapshot.dataset.personas
     with serve_wsgi(app) as url:
         yield Mock(url, personas[0].token, personas[2].token)
 

@@ -19,6 +19,7 @@ from conftest import get_once, run_proxy, serve_wsgi, target
 from aibridge_mock.proxy.upstream import VIOLATION_HEADER
 from aibridge_mock.server.app import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.extension import mock_of
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +79,7 @@ class Breaker:
 def broken_upstream() -> Iterator[tuple[str, str]]:
     app = create_app(Config(seed=5, interceptions=300, access_log=False))
     with serve_wsgi(Breaker(app)) as url:
-        yield url, app.config["STATE"].snapshot.dataset.personas[0].token
+        yield url, mock_of(app).datasets.snapshot.dataset.personas[0].token
 
 
 @pytest.fixture(scope="module")
