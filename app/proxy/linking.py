@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from aibridge_mock.proxy.observations import Snapshot, ThreadSeen, Tokens, micros, tokens_of
+from aibridge_mock.proxy.observations import Snapshot, ThreadSeen, Tokens, ended_at, micros, tokens_of
 
 __all__ = ["Link", "link_interceptions"]
 
@@ -73,7 +73,7 @@ def _item(record: dict[str, Any]) -> _Item:
         record["id"],
         record["initiator"]["id"],
         micros(record["started_at"]),
-        micros(record["ended_at"]),
+        micros(ended_at(record)),
         (a, b, c, d),
     )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from aibridge_mock.server.gocompat import parse_rfc3339_nano
 
-__all__ = ["Observations", "Snapshot", "ThreadSeen", "micros"]
+__all__ = ["Observations", "Snapshot", "ThreadSeen", "ended_at", "micros", "tokens_of"]
 
 TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_write_input_tokens")
 Tokens = tuple[int, int, int, int]
@@ -24,6 +24,11 @@ Tokens = tuple[int, int, int, int]
 def micros(value: str) -> int:
     """An RFC 3339 time from an answer as microseconds (Coder's database keeps microseconds)."""
     return parse_rfc3339_nano(value.upper())
+
+
+def ended_at(record: dict[str, Any]) -> str:
+    """When an interception ended; v1 shows no end (it listed every interception), so its start."""
+    return str(record.get("ended_at") or record["started_at"])
 
 
 def tokens_of(body: dict[str, Any]) -> Tokens:
@@ -116,7 +121,7 @@ class Observations:
 
     def _interceptions(self, records: list[dict[str, Any]]) -> None:
         for record in records:
-            if record.get("ended_at") is None:
+            if "ended_at" in record and record["ended_at"] is None:
                 continue  # coderd lists only ended interceptions; a record without an end is not one
             self._user(record["initiator"])
             self._set(self.interceptions, record["id"], record)

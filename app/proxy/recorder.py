@@ -24,7 +24,7 @@ from typing import Any
 from aibridge_mock.proxy.anonymize import Anonymizer
 from aibridge_mock.proxy.checking import Operation
 from aibridge_mock.proxy.linking import Link, link_interceptions
-from aibridge_mock.proxy.observations import Observations, Snapshot, micros
+from aibridge_mock.proxy.observations import Observations, Snapshot, ended_at, micros
 from aibridge_mock.server.gocompat import format_time
 
 __all__ = ["Recorder", "build_document"]
@@ -72,7 +72,7 @@ def _interception(record: dict[str, Any], link: Link) -> dict[str, Any]:
         "provider": record["provider"],
         "model": record["model"],
         "started_at": record["started_at"],
-        "ended_at": record["ended_at"],
+        "ended_at": ended_at(record),
     }
     if "provider_name" in record:
         out["provider_name"] = record["provider_name"]

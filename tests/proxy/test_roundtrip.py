@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Answer, Client, Mock, run_mock, run_proxy, walk
+from conftest import API, Answer, Client, Mock, run_mock, run_proxy, walk
 
 from aibridge_mock.contract.cli import cli_verify
 from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset
@@ -142,3 +142,22 @@ def test_recording_the_same_answers_twice_gives_the_same_fakes(tmp_path: Path) -
         {k: v for k, v in documents[0].items() if k != "description"}
     ] * 2
     assert documents[0]["interceptions"] and "alice" not in first.read_text()
+
+
+@pytest.mark.parametrize(("generation", "prefix"), [("v1", "/api/experimental/aibridge"), ("v3", API)])
+def test_an_older_generation_records_its_interceptions_and_replays_them_byte_for_byte(
+    tmp_path: Path, generation: str, prefix: str
+) -> None:
+    record_file = tmp_path / f"{generation}.json"
+    pages = [f"{prefix}/interceptions?limit=50&offset={n}" for n in range(0, 300, 50)]
+    with (
+        run_mock(seed=SEED, interceptions=250, generation=generation) as upstream,
+        run_proxy(upstream.url, record=str(record_file), strictness="strict") as (url, app),
+        Client(url, upstream.owner) as client,
+    ):
+        answers = {t: client.get(t) for t in pages}
+        assert app.report.generation == generation and app.report.violations == 0
+    with run_mock(seed=SEED, interceptions=0, fixtures=(record_file,), generation=generation) as second:
+        replayed = _replay(second, pages)
+    assert all(answers[t].status == 200 for t in pages)
+    assert [replayed[t].body for t in pages] == [answers[t].body for t in pages]
