@@ -28,6 +28,8 @@ def config_from(args: argparse.Namespace) -> ProxyConfig:
     config = settings.resolve(ProxyConfig, args, ENV_PREFIX)
     if not config.upstream:
         raise settings.SettingsError("--upstream", f"is required (or {ENV_PREFIX}UPSTREAM)")
+    if config.anonymize and not config.record:
+        raise settings.SettingsError("--anonymize", "applies to a recording: give --record FILE too")
     return config
 
 

@@ -109,6 +109,10 @@ def test_a_recording_killed_without_warning_is_still_a_loadable_fixture(
         ([], "aibridge-mock proxy: --upstream: is required (or AIBRIDGE_MOCK_PROXY_UPSTREAM)\n"),
         (["--upstream", "ftp://x"], "aibridge-mock proxy: --upstream: must be an http(s) URL"),
         (
+            ["--upstream", "http://x", "--anonymize"],
+            "aibridge-mock proxy: --anonymize: applies to a recording",
+        ),
+        (
             ["--upstream", "http://x", "--record", "/no/such/dir/r.json"],
             "aibridge-mock proxy: --record /no/such/dir",
         ),
