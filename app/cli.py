@@ -19,6 +19,7 @@ __all__ = ["build_parser", "main"]
 def build_parser() -> argparse.ArgumentParser:
     """The console script's parser, with every tool's subcommands."""
     from aibridge_mock.contract import cli as contract_cli
+    from aibridge_mock.proxy import cli as proxy_cli
     from aibridge_mock.schemagen import cli as schemagen_cli
     from aibridge_mock.server import cli as server_cli
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     server_cli.register(sub)
     contract_cli.register(sub)
+    proxy_cli.register(sub)
     schemagen_cli.register(sub)
     return parser
 

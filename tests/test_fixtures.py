@@ -250,6 +250,59 @@ def test_a_file_may_use_users_and_thread_roots_from_another_file(tmp_path: Path)
     assert split.cols.root.tolist() == whole.cols.root.tolist()
 
 
+def test_a_user_declared_again_identically_is_the_same_user(tmp_path: Path) -> None:
+    base = build_dataset(DatasetOptions(seed=1, interceptions=0))
+    persona, generated = base.users[0], base.users[len(base.personas)]
+    again = [
+        {"id": u.id.upper(), "username": u.username}
+        | ({"name": u.name} if u.name else {})
+        | ({"avatar_url": u.avatar_url} if u.avatar_url else {})
+        for u in (persona, generated)
+    ]
+    first = _write(tmp_path / "a.json", {"users": again})
+    second = _write(tmp_path / "b.json", {"users": [*again, *_small()["users"]], "interceptions": []})
+    loaded = build_dataset(DatasetOptions(seed=1, interceptions=0, fixtures=(first, second)))
+    assert [u.id for u in loaded.users] == [u.id for u in base.users] + [u["id"] for u in _small()["users"]]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("username", "someone-else"), ("name", "Another Name"), ("avatar_url", "https://example.com/a.png")],
+)
+def test_a_user_id_declared_again_with_other_details_is_refused(
+    tmp_path: Path, field: str, value: str
+) -> None:
+    persona = build_dataset(DatasetOptions(seed=1, interceptions=0)).users[0]
+    user = {"id": persona.id, "username": persona.username, "name": persona.name, field: value}
+    path = _write(tmp_path / "clash.json", {"users": [user]})
+    with pytest.raises(FixtureError) as caught:
+        build_dataset(DatasetOptions(seed=1, interceptions=0, fixtures=(path,)))
+    assert (caught.value.path, f"already taken by {persona.username!r}" in caught.value.problem) == (
+        "$.users[0].id",
+        True,
+    )
+
+
+def test_a_user_with_a_personas_username_becomes_that_persona_keeping_its_token(tmp_path: Path) -> None:
+    admin = {"id": "e7000000-0000-4000-8000-000000000001", "username": "Admin", "name": "Deployment Admin"}
+    interception = {
+        "id": "a7000000-0000-4000-8000-000000000001",
+        "initiator": admin["id"],
+        "provider": "openai",
+        "model": "gpt-5",
+        "started_at": "2026-05-14T09:00:00Z",
+        "ended_at": "2026-05-14T09:00:01Z",
+    }
+    path = _write(tmp_path / "real.json", {"users": [admin], "interceptions": [interception]})
+    app = create_app(Config(interceptions=0, fixtures=(path,)))
+    personas = mock_of(app).datasets.snapshot.dataset.personas
+    owner = {"Coder-Session-Token": personas[0].token}
+    assert (personas[0].user.id, personas[0].user.role) == (admin["id"], "owner")
+    assert personas[0].token == build_dataset(DatasetOptions(seed=1, interceptions=0)).personas[0].token
+    [mine] = _get(app.test_client(), owner, "/interceptions?q=initiator:me")["results"]
+    assert mine["initiator"] == {"id": admin["id"], "username": "Admin", "name": "Deployment Admin"}
+
+
 def test_a_minimal_interception_gets_the_documented_defaults(tmp_path: Path) -> None:
     path = _write(
         tmp_path / "minimal.json",
@@ -423,10 +476,10 @@ IX = "$.interceptions"
             id="duplicate tool usage id",
         ),
         pytest.param(
-            _set("users.1.username", "Alice"),
+            _set("users.1.username", "Dana-SRE"),
             "$.users[1].username",
             "already taken",
-            id="username taken by a persona",
+            id="username taken by another fixture user",
         ),
         pytest.param(
             _set("interceptions.9.ended_at", "2026-05-14T11:44:59Z"),

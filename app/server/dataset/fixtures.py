@@ -72,10 +72,15 @@ class _Item:
             yield _Item(self.file, f"{self.path}.{key}[{index}]", body)
 
 
-def load_fixture_files(paths: tuple[Path, ...], users: list[User], tables: Tables) -> FixtureData:
-    """Users, column rows and details from fixture files; FixtureError names the first problem."""
+def load_fixture_files(
+    paths: tuple[Path, ...], users: list[User], tables: Tables, personas: int = 0
+) -> FixtureData:
+    """Users, column rows and details from fixture files; FixtureError names the first problem.
+
+    The first ``personas`` users are the personas: a fixture user with one's username becomes it.
+    """
     documents = [(path, read_fixture(path)) for path in paths]
-    users = _with_fixture_users(documents, users)
+    users = _with_fixture_users(documents, users, personas)
     items = [
         _Item(path, f"$.interceptions[{i}]", body)
         for path, document in documents
@@ -93,28 +98,57 @@ def _canonical_uuid(text: str) -> str:
     return str(UUID(text))  # the schema checked the format; Postgres prints lower case
 
 
-def _with_fixture_users(documents: list[tuple[Path, dict[str, Any]]], users: list[User]) -> list[User]:
+def _with_fixture_users(
+    documents: list[tuple[Path, dict[str, Any]]], users: list[User], personas: int
+) -> list[User]:
     result = list(users)
-    ids = {u.id for u in users}
+    by_id = {u.id: u for u in users}
     usernames = {u.username.lower() for u in users}  # Coder's usernames are unique ignoring case
+    persona_at = {u.username.lower(): i for i, u in enumerate(users[:personas])}
+    adopted: set[int] = set()
     for path, document in documents:
         for index, body in enumerate(document.get("users", [])):
             item = _Item(path, f"$.users[{index}]", body)
             user_id = _canonical_uuid(body["id"])
-            if user_id in ids:
-                raise item.error("id", f"user id {user_id} is already taken")
+            known = by_id.get(user_id)
+            if known is not None and (known.username, known.name, known.avatar_url) == (
+                body["username"],
+                body.get("name", ""),
+                body.get("avatar_url", ""),
+            ):
+                continue  # the same user again: a recording of the mock names its personas and users
+            if known is not None:
+                raise item.error(
+                    "id",
+                    f"user id {user_id} is already taken by {known.username!r} "
+                    "(a user may be declared again only with the same username, name and avatar_url)",
+                )
+            at = persona_at.get(body["username"].lower())
+            if at is not None and at not in adopted:
+                # A deployment's own admin (or alice...): the persona becomes that user, keeping its
+                # token and role, so a recording of a real Coder replays under its own names.
+                adopted.add(at)
+                result[at] = User(
+                    user_id,
+                    body["username"],
+                    body.get("name", ""),
+                    body.get("avatar_url", ""),
+                    users[at].role,
+                )
+                del by_id[users[at].id]
+                by_id[user_id] = result[at]
+                continue
             if body["username"].lower() in usernames:
                 raise item.error("username", f"username {body['username']!r} is already taken")
-            ids.add(user_id)
             usernames.add(body["username"].lower())
-            result.append(
-                User(
-                    id=user_id,
-                    username=body["username"],
-                    name=body.get("name", ""),
-                    avatar_url=body.get("avatar_url", ""),
-                )
+            user = User(
+                id=user_id,
+                username=body["username"],
+                name=body.get("name", ""),
+                avatar_url=body.get("avatar_url", ""),
             )
+            by_id[user_id] = user
+            result.append(user)
     return result
 
 

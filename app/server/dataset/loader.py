@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -66,9 +66,11 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
             load_fixture_files,  # only needed when fixtures are given
         )
 
-        fixture = load_fixture_files(options.fixtures, users, tables)
+        fixture = load_fixture_files(options.fixtures, users, tables, personas=len(personas))
     if fixture is not None:
         users = fixture.users
+        # A fixture user with a persona's username became that persona (fixtures/README.md).
+        personas = [replace(p, user=users[i]) for i, p in enumerate(personas)]
         parts.append(fixture.columns)
     columns = Columns.concat(parts) if parts else Columns.concat([_empty_columns()])
     api_keys = [seeded_chars(options.seed, f"apikey:{u.id}", 10) for u in users]
