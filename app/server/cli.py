@@ -7,7 +7,7 @@ import json
 import sys
 
 from aibridge_mock import settings
-from aibridge_mock.server.config import ENV_PREFIX, Config
+from aibridge_mock.server.config import ENV_PREFIX, Config, ServeConfig
 
 __all__ = ["register"]
 
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Serve Coder's AI Bridge API over a seeded data set. Every option can also be set "
         f"as an environment variable {ENV_PREFIX}<NAME>; flags win.",
     )
-    settings.add_arguments(serve, Config, ENV_PREFIX)
+    settings.add_arguments(serve, ServeConfig, ENV_PREFIX)
     serve.set_defaults(run=_serve)
 
     personas = sub.add_parser("personas", help="print the personas and their tokens")
@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    """Defaults, overridden by AIBRIDGE_MOCK_* variables, overridden by flags."""
-    return settings.resolve(Config, args, ENV_PREFIX)
+    """Defaults (the data ending now), overridden by AIBRIDGE_MOCK_* variables, overridden by flags."""
+    return settings.resolve(ServeConfig, args, ENV_PREFIX)
 
 
 def _serve(args: argparse.Namespace) -> int:
