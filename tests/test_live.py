@@ -18,7 +18,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from regen_golden import CONFIG, REQUESTS, fetch, resolve
-from werkzeug.test import TestResponse
 
 # The suite's oracles, collected here again with this module's fixtures (a live mock mid-clock).
 from test_interceptions import (  # noqa: F401
@@ -67,9 +66,9 @@ from test_sessions import (  # noqa: F401
 from test_sessions import (  # noqa: F401
     test_offset_pages_are_slices_of_the_full_order as test_session_offset_pages_are_slices_of_the_order,
 )
+from werkzeug.test import TestResponse
 
 from aibridge_mock.server import create_app
-from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.clock import SECOND, LiveClock, ManualClock, parse_anchor
 from aibridge_mock.server.dataset.generate import LIVE_HORIZON, live_interceptions
 from aibridge_mock.server.dataset.store import Dataset
@@ -165,7 +164,9 @@ def members(dataset: Dataset) -> Callable[[str], list[str]]:
         root = dataset.row_of(root_id)
         assert root is not None
         cols = dataset.cols
-        rows = [r for r in range(len(dataset)) if int(cols.root[r]) == root and 0 <= int(cols.ended[r]) <= now]
+        rows = [
+            r for r in range(len(dataset)) if int(cols.root[r]) == root and 0 <= int(cols.ended[r]) <= now
+        ]
         rows.sort(key=lambda r: (int(cols.started[r]), dataset.id_of(r)))
         return [dataset.id_of(r) for r in rows]
 
@@ -179,13 +180,17 @@ def test_the_mid_clock_catches_sessions_going_on(all_sessions: list[Item], datas
     """Some listed sessions have interceptions still to end: the oracles above test partial aggregates."""
     now = ANCHOR + MID_CLOCK * SECOND
     cols, sids = dataset.cols, dataset.tables.session_ids
-    unfinished = {str(sids.values[int(cols.session[r])]) for r in range(len(dataset)) if int(cols.ended[r]) > now}
+    unfinished = {
+        str(sids.values[int(cols.session[r])]) for r in range(len(dataset)) if int(cols.ended[r]) > now
+    }
     going_on = [s for s in all_sessions if s["id"] in unfinished]
     assert len(going_on) >= 3
     assert any(s["id"] == all_sessions[0]["id"] for s in going_on)
 
 
-def test_only_interceptions_ended_by_the_clock_are_listed(all_interceptions: list[Item], dataset: Dataset) -> None:
+def test_only_interceptions_ended_by_the_clock_are_listed(
+    all_interceptions: list[Item], dataset: Dataset
+) -> None:
     now = ANCHOR + MID_CLOCK * SECOND
     cols = dataset.cols
     ended = {dataset.id_of(r) for r in range(len(dataset)) if 0 <= int(cols.ended[r]) <= now}
@@ -311,7 +316,9 @@ def test_an_interception_in_flight_at_the_clock_is_a_valid_cursor() -> None:
     get = make_get(app.test_client(), ds.personas[0].token)
     page = get("/interceptions", after_id=ds.id_of(row), limit=5).get_json()["results"]
     assert len(page) == 5
-    assert all(i["started_at"] <= get("/interceptions", limit=1).get_json()["results"][0]["started_at"] for i in page)
+    assert all(
+        i["started_at"] <= get("/interceptions", limit=1).get_json()["results"][0]["started_at"] for i in page
+    )
 
 
 def test_after_the_horizon_everything_is_visible_and_nothing_moves() -> None:
