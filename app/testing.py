@@ -28,6 +28,7 @@ from aibridge_mock import settings
 
 if TYPE_CHECKING:  # the server is imported when a fixture first needs it, not when pytest loads the plugin
     from aibridge_mock.server.config import Config
+    from aibridge_mock.server.dataset.clock import Clock
 
 ENV_PREFIX = "AIBRIDGE_MOCK_"
 URL_ENV = ENV_PREFIX + "URL"
@@ -202,8 +203,11 @@ def plugin_settings() -> PluginSettings:
 
 
 @contextmanager
-def start_mock(config: Config | None = None) -> Iterator[MockServer]:
-    """Serve the mock in this process on a free loopback port until the block ends."""
+def start_mock(config: Config | None = None, clock: Clock | None = None) -> Iterator[MockServer]:
+    """Serve the mock in this process on a free loopback port until the block ends.
+
+    With ``config.live``, ``clock`` (such as a ``ManualClock``) decides what each request sees.
+    """
     from werkzeug.serving import make_server
 
     from aibridge_mock.server.app import create_app
@@ -211,7 +215,7 @@ def start_mock(config: Config | None = None) -> Iterator[MockServer]:
     from aibridge_mock.server.views.admin import admin_token
 
     config = config or Config()
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(config, clock=clock), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
