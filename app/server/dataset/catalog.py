@@ -149,6 +149,7 @@ class Stack:
     test_style: str
     test_command: str
     jobs: tuple[str, ...]
+    docs: tuple[str, str]  # a page a web fetch reads, and what it asks of it
 
 
 GO = Stack(
@@ -167,6 +168,7 @@ GO = Stack(
     "table-driven",
     "go test ./...",
     ("test-go-pg", "test-go-race", "lint"),
+    ("https://pkg.go.dev/net/http", "How do I set a read timeout?"),
 )
 TYPESCRIPT = Stack(
     "typescript",
@@ -182,6 +184,10 @@ TYPESCRIPT = Stack(
     "Vitest",
     "pnpm test",
     ("e2e-playwright", "build-site", "lint"),
+    (
+        "https://tanstack.com/query/latest/docs/framework/react/guides/paginated-queries",
+        "How do I keep the previous page while the next one loads?",
+    ),
 )
 PYTHON = Stack(
     "python",
@@ -192,6 +198,7 @@ PYTHON = Stack(
     "pytest",
     "pytest -q",
     ("test-python", "mypy", "lint"),
+    ("https://www.python-httpx.org/advanced/timeouts/", "How do I set a read timeout?"),
 )
 RUBY = Stack(
     "ruby",
@@ -202,6 +209,7 @@ RUBY = Stack(
     "RSpec",
     "bundle exec rspec",
     ("rspec", "rubocop"),
+    ("https://guides.rubyonrails.org/active_record_querying.html", "How do I batch a large query?"),
 )
 STACKS: tuple[tuple[Stack, int], ...] = ((GO, 4), (TYPESCRIPT, 3), (PYTHON, 2), (RUBY, 1))
 BACKEND = frozenset({"go", "python", "ruby"})

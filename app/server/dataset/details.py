@@ -225,7 +225,7 @@ def _client_tool_args(rnd: random.Random, tool: str, username: str, stack: catal
     if "todo" in lowered or "plan" in lowered:
         return {"todos": [{"content": _prompt_text(rnd, username, stack), "status": "in_progress"}]}
     if "fetch" in lowered:
-        return {"url": "https://pkg.go.dev/net/http", "prompt": "How do I set a read timeout?"}
+        return {"url": stack.docs[0], "prompt": stack.docs[1]}
     if "dir" in lowered:
         return {"path": "/home/coder/project"}
     return {"file_path": path}
