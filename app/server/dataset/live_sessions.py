@@ -12,13 +12,12 @@ What a request sees depends only on which rows have ended, so the moving keys ar
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from aibridge_mock.server.dataset.indexes import Positions, first_at_or_after
+from aibridge_mock.server.dataset.indexes import Positions
 
 if TYPE_CHECKING:
     from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
@@ -34,7 +33,10 @@ class Moving(NamedTuple):
 
     changing_ranks: Positions  # ascending ranks of keys going on or not started yet
     rows: list[SessionRow]  # keys going on, aggregated over their ended rows, in list order
-    order_keys: list[OrderKey]  # their sort keys, descending
+    ranks: Positions  # their precomputed ranks (a filter that splits no session matches them there)
+    boundaries: Positions  # for each: the first precomputed rank that sorts after it
+    actives: Positions  # their last_active_at at this epoch
+    sids: Positions  # their session id ranks
 
 
 class LiveSessions:
@@ -97,7 +99,15 @@ class LiveSessions:
         going_on = changing[self.first_end[changing] <= now]
         rows = [self.partial_row(int(k), now) for k in going_on]
         keyed = sorted(((self.order_key(r), r) for r in rows), key=lambda pair: pair[0], reverse=True)
-        return Moving(np.sort(self.rank_of_key[changing]), [r for _, r in keyed], [k for k, _ in keyed])
+        keys = np.array([r.key for _, r in keyed], dtype=np.int64)
+        return Moving(
+            np.sort(self.rank_of_key[changing]),
+            [r for _, r in keyed],
+            self.rank_of_key[keys],
+            np.array([self._boundary(k) for k, _ in keyed], dtype=np.int64),
+            np.array([k[0] for k, _ in keyed], dtype=np.int64),
+            np.array([k[1] for k, _ in keyed], dtype=np.int64),
+        )
 
     # -- GET /sessions ---------------------------------------------------------------------------
 
@@ -116,32 +126,31 @@ class LiveSessions:
         """
         moving = self.moving(now)
         excluded = moving.changing_ranks[_member(candidates, moving.changing_ranks)]
-        going = [
-            (k, r)
-            for k, r in zip(moving.order_keys, moving.rows, strict=True)
-            if _member(candidates, np.array([self.rank_of_key[r.key]]))[0]
-        ]
+        matching = _member(candidates, moving.ranks)
+        going = [row for row, keep in zip(moving.rows, matching.tolist(), strict=True) if keep]
         settled = _Without(candidates, excluded)
-        placed = [settled.count_before(self._boundary(k)) + i for i, (k, _) in enumerate(going)]
+        placed = settled.count_before(moving.boundaries[matching]) + np.arange(len(going))
         total = len(settled) + len(going)
         start = 0
         if cursor is not None:
-            start = settled.count_before(self.index.rank_boundary(cursor))
-            start += sum(1 for k, _ in going if (k[0], k[1]) >= cursor)
+            active, sid = cursor
+            start = int(settled.count_before(np.array([self.index.rank_boundary(cursor)]))[0])
+            actives, sids = moving.actives[matching], moving.sids[matching]
+            start += int(((actives > active) | ((actives == active) & (sids >= sid))).sum())
         lo, hi = start + offset, min(start + offset + limit, total)
-        page: list[tuple[str, int]] = []
-        g = bisect_left(placed, lo)
+        page: list[tuple[bool, int]] = []  # (going on, index among those or among the settled)
+        g = int(np.searchsorted(placed, lo))
         for i in range(lo, hi):
             if g < len(placed) and placed[g] == i:
-                page.append(("going", g))
+                page.append((True, g))
                 g += 1
             else:
-                page.append(("settled", i - g))
-        ranks = settled.at([i for kind, i in page if kind == "settled"])
-        ranked, rows, r = self.index.ranked, [], iter(ranks)
-        for kind, i in page:
-            rows.append(going[i][1] if kind == "going" else self.index.unfiltered_row(int(ranked[next(r)])))
-        return total, rows
+                page.append((False, i - g))
+        ranks = iter(settled.at([i for on, i in page if not on]))
+        ranked = self.index.ranked
+        return total, [
+            going[i] if on else self.index.unfiltered_row(int(ranked[next(ranks)])) for on, i in page
+        ]
 
     def _boundary(self, key: OrderKey) -> int:
         """First rank that sorts after ``key`` in list order (last_active, session id, key: descending)."""
@@ -166,9 +175,14 @@ class _Without:
     def __len__(self) -> int:
         return len(self.positions) - len(self.excluded)
 
-    def count_before(self, boundary: int) -> int:
-        """How many kept positions are < ``boundary``."""
-        return first_at_or_after(self.positions, boundary) - int(np.searchsorted(self.excluded, boundary))
+    def count_before(self, boundaries: Positions) -> Positions:
+        """For each boundary, how many kept positions are below it."""
+        if isinstance(self.positions, range):
+            below = np.clip(boundaries - self.positions.start, 0, len(self.positions))
+        else:
+            below = np.searchsorted(self.positions, boundaries)
+        counted: Positions = (below - np.searchsorted(self.excluded, boundaries)).astype(np.int64)
+        return counted
 
     def at(self, indexes: list[int]) -> list[int]:
         """The kept positions at these indexes."""
