@@ -70,8 +70,8 @@ from werkzeug.test import TestResponse
 
 from aibridge_mock.server import create_app
 from aibridge_mock.server.dataset.clock import SECOND, LiveClock, ManualClock, parse_anchor
-from aibridge_mock.server.dataset.generate import LIVE_HORIZON, live_interceptions
 from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.dataset.timeline import LIVE_HORIZON, live_interceptions
 from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.gocompat import format_time
 

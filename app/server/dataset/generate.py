@@ -2,39 +2,25 @@
 
 Sessions are drawn first (user, client, provider instance, main model, number of threads), then
 threads (length of the agentic loop, model), then interceptions, and times are laid out so that
-every session ends before the anchor. Usage grows over the month (recent days are busier, as a
-team's adoption grows), so the last 24 hours hold a few pages of sessions. A few sessions are cut
-at the anchor, leaving their last interception in flight. Everything is a pure function of (seed,
-count, anchor).
+every session ends before the anchor (when they happen is :mod:`.timeline`'s business). A few
+sessions are cut at the anchor, leaving their last interception in flight. Everything is a pure
+function of (seed, count, anchor).
 
 A live data set (:func:`generate_live_columns`) goes on after the anchor: the sessions cut at the
-anchor end, and new ones start through ``LIVE_HORIZON`` at a working team's rate. A request sees
-them as the clock reaches them (:mod:`.visibility`); nothing in the data set changes.
+anchor end, and new ones start through the live hours. A request sees them as its clock reaches
+them (:mod:`.interceptions`, :mod:`.live_sessions`); nothing in the data set changes.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 
 from aibridge_mock.server.dataset.catalog import CLIENTS, ClientProfile
 from aibridge_mock.server.dataset.columns import NULL_TIME, Columns, Tables, uuid_text
+from aibridge_mock.server.dataset.timeline import SECOND, Placement, future, history, live_interceptions
 
-SECOND = 1_000_000
-DAY = 24 * 3600 * SECOND
-WINDOW = 30 * DAY  # data covers the 30 days before the anchor
-GROWTH_DAYS = 14  # usage grows e-fold every 14 days (doubles in about 10): recent days are busier
 LONG_SESSION_SHARE = 0.004  # past 50 threads the real server's thread query shows its cap
-LIVE_HORIZON = 12 * 3600 * SECOND  # a live data set goes on for a working day after the anchor
-# A working team's pace, not the month's average (which counts nights and weekends): at least
-# 20 interceptions a minute, or three times the month's average for large data sets.
-LIVE_RATE_FLOOR = 20
-LIVE_RATE_FACTOR = 3
-
-# (rng, span, last row's offset, last row's duration) per session -> (start, still open at the anchor)
-Placement = Callable[[np.random.Generator, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def generate_columns(
@@ -54,13 +40,7 @@ def generate_columns(
     rng = np.random.default_rng([seed, 20260415])
     sessions = _draw_sessions(rng, count, user_weights, tables)
     threads = _draw_threads(rng, sessions, count, tables)
-    return _lay_out(rng, sessions, threads, count, tables, _history(anchor, live), 0)
-
-
-def live_interceptions(count: int) -> int:
-    """How many interceptions a live data set adds after the anchor, for ``count`` before it."""
-    per_minute = max(LIVE_RATE_FLOOR, LIVE_RATE_FACTOR * count / (WINDOW / (60 * SECOND)))
-    return round(per_minute * LIVE_HORIZON / (60 * SECOND))
+    return _lay_out(rng, sessions, threads, count, tables, history(anchor, live), 0)
 
 
 def generate_live_columns(
@@ -76,43 +56,7 @@ def generate_live_columns(
     extra = live_interceptions(count)
     sessions = _draw_sessions(rng, extra, user_weights, tables)
     threads = _draw_threads(rng, sessions, extra, tables)
-    return _lay_out(rng, sessions, threads, extra, tables, _future(anchor), first_record)
-
-
-def _history(anchor: int, live: bool) -> Placement:
-    def place(
-        rng: np.random.Generator, span: np.ndarray, last_offset: np.ndarray, last_dur: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        slack = np.maximum(WINDOW - span, 0)
-        start = anchor - span - _recent_age(rng.random(len(span)), slack)
-        # A few sessions are still going at the anchor: their last interception has not ended.
-        in_flight = rng.random(len(span)) < max(0.003, 2 / max(len(span), 1))
-        cut = (last_dur * rng.uniform(0.2, 0.8, len(span))).astype(np.int64)
-        start = np.where(in_flight, anchor - last_offset - last_dur + cut, start)
-        return start, in_flight & (not live)
-
-    return place
-
-
-def _future(anchor: int) -> Placement:
-    def place(
-        rng: np.random.Generator, span: np.ndarray, last_offset: np.ndarray, last_dur: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        start = anchor + 1 + (rng.random(len(span)) * LIVE_HORIZON).astype(np.int64)
-        return start, np.zeros(len(span), dtype=bool)
-
-    return place
-
-
-def _recent_age(u: np.ndarray, slack: np.ndarray) -> np.ndarray:
-    """How long before its latest possible start a session starts: truncated exponential in [0, slack].
-
-    Inverse CDF of a density that grows e-fold every GROWTH_DAYS towards the anchor.
-    """
-    tau = GROWTH_DAYS * DAY
-    age = -tau * np.log1p(-u * -np.expm1(-slack / tau))
-    clipped: np.ndarray = np.minimum(age, slack).astype(np.int64)
-    return clipped
+    return _lay_out(rng, sessions, threads, extra, tables, future(anchor), first_record)
 
 
 def _weights(items: list[int]) -> npt.NDArray[np.float64]:
