@@ -346,12 +346,13 @@ def test_the_typescript_declarations_type_check_a_use_of_the_handlers(node_dir: 
     if not tsc.is_file():
         pytest.skip("typescript is not installed: npm ci --prefix tests/node (.ci/run does it)")
     (node_dir / "use.ts").write_text(
-        'import { handlers, createHandlers, personas, type Persona } from "./handlers.js";\n'
+        'import { handlers, createHandlers, personas, prefix, type Persona } from "./handlers.js";\n'
         'import type { HttpHandler } from "msw";\n'
         "const all: HttpHandler[] = [...handlers, ...createHandlers({ baseUrl: 'http://localhost:3000' })];\n"
         "const owner: Persona | undefined = personas.find((p) => p.role === 'owner');\n"
         "export const token: string = owner?.token ?? '';\n"
         "export const count: number = all.length;\n"
+        "export const api: string = prefix;\n"
     )
     (node_dir / "tsconfig.json").write_text(
         json.dumps(
@@ -373,3 +374,34 @@ def test_the_typescript_declarations_type_check_a_use_of_the_handlers(node_dir: 
         [node, str(tsc), "-p", str(node_dir / "tsconfig.json")], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("generation", ["v1", "v3"])
+def test_the_msw_handlers_of_older_generations_answer_as_their_mock_does(
+    generation: str, tmp_path: Path
+) -> None:
+    """v1: the experimental prefix and a {results, total} envelope; v3: members read their own rows."""
+    node = _node()
+    export(ExportOptions(out=tmp_path, seed=SEED, interceptions=300, generation=generation, base_url=ORIGIN))
+    (tmp_path / "node_modules").symlink_to(NODE_DIR / "node_modules")
+    app = create_app(Config(seed=SEED, interceptions=300, generation=generation))
+    prefix = mock_of(app).generation.prefix
+    har = json.loads((tmp_path / HAR_NAME).read_text())
+    probes = Probes(app)
+    for entry in har["log"]["entries"]:
+        headers = {h["name"]: h["value"] for h in entry["request"]["headers"]}
+        path = entry["request"]["url"].removeprefix(ORIGIN)
+        probes.add("exported", path, headers)
+        if "?" not in path and "/sessions/" not in path:
+            probes.add("a page cut from it", path + "?limit=3&offset=1", headers)
+    member = {
+        "Coder-Session-Token": next(p.token for p in mock_of(app).datasets.snapshot.dataset.personas[2:])
+    }
+    probes.add("coderd's error", f"{prefix}/interceptions?limit=0&offset=x", member)
+    probes.add("no token", f"{prefix}/interceptions", {})
+    (tmp_path / "probes.json").write_text(json.dumps(probes.items))
+    env = {**os.environ, "AIBRIDGE_MOCK_EXPORT_DIR": str(tmp_path), "NO_COLOR": "1"}
+    command = [node, "--test", "--test-reporter=dot", str(NODE_DIR / "export.test.mjs")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-6000:]

@@ -9,7 +9,7 @@ import { setupServer } from "msw/node";
 
 const dir = process.env.AIBRIDGE_MOCK_EXPORT_DIR;
 assert.ok(dir, "AIBRIDGE_MOCK_EXPORT_DIR names the export to test");
-const { handlers, createHandlers, personas } = await import(pathToFileURL(`${dir}/handlers.js`).href);
+const { handlers, createHandlers, personas, prefix } = await import(pathToFileURL(`${dir}/handlers.js`).href);
 const probes = JSON.parse(readFileSync(`${dir}/probes.json`, "utf8"));
 
 const server = setupServer(...handlers);
@@ -54,9 +54,9 @@ test("handlers for one origin leave other origins alone", async () => {
   scoped.listen({ onUnhandledRequest: "bypass" });
   try {
     const headers = { "Coder-Session-Token": personas[0].token };
-    const local = await fetch("http://localhost:3000/api/v2/aibridge/models", { headers });
+    const local = await fetch(`http://localhost:3000${prefix}/interceptions?limit=1`, { headers });
     assert.equal(local.status, 200);
-    await assert.rejects(fetch("http://127.0.0.1:9/api/v2/aibridge/models", { headers })); // port 9: discard
+    await assert.rejects(fetch(`http://127.0.0.1:9${prefix}/interceptions?limit=1`, { headers })); // port 9: nothing listens
   } finally {
     scoped.close();
     server.listen({ onUnhandledRequest: "error" });

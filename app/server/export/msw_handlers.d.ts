@@ -15,6 +15,9 @@ export interface HandlerOptions {
   readonly baseUrl?: string;
 }
 
+/** The path the API is served under, such as "/api/v2/aibridge" (the export's generation decides). */
+export declare const prefix: string;
+
 /** The personas of the exported data set and their session tokens. */
 export declare const personas: readonly Persona[];
 

@@ -650,6 +650,9 @@ function decodePath(segment) {
   }
 }
 
+/** The path the API is served under, such as "/api/v2/aibridge" (the export's generation decides). */
+export const prefix = DATA.prefix;
+
 /** The personas of the exported data set and their session tokens. */
 export const personas = DATA.personas.map((p) => ({ username: p.username, role: p.role, userId: p.user_id, token: `${p.key_id}-${p.secret}` }));
 
