@@ -8,7 +8,8 @@ Three tools share this package and one set of contract files (:mod:`aibridge_moc
 - :mod:`aibridge_mock.schemagen`: derives the JSON Schemas and OpenAPI documents from Coder's docs.
 
 :mod:`aibridge_mock.testing` is the pytest plugin, and :mod:`aibridge_mock.cli` the console script.
-Importing this package imports nothing else.
+Importing this package imports nothing else. "spec §N" in comments is section N of ``docs/behavior.md``,
+how Coder's AI Bridge API behaves (read from Coder's source).
 """
 
 from __future__ import annotations

@@ -4,8 +4,10 @@ The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a p
 scenario, no faults, empty journal, the session's original data set). The server is the mock
 started in-process on a free port, or, when ``AIBRIDGE_MOCK_URL`` is set, a running one such as a
 container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token the
-mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). Override the
-``aibridge_mock_config`` fixture to change the in-process mock.
+mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). A running mock is shared, so the
+session leaves it as it found it: its data set, scenario and faults (the journal is emptied, and
+fault counters start again). Override the ``aibridge_mock_config`` fixture to change the
+in-process mock; its data ends at the fixed anchor, so answers are the same from run to run.
 """
 
 from __future__ import annotations
@@ -26,12 +28,17 @@ from aibridge_mock import settings
 
 if TYPE_CHECKING:  # the server is imported when a fixture first needs it, not when pytest loads the plugin
     from aibridge_mock.server.config import Config
+    from aibridge_mock.server.dataset.clock import Clock
 
 ENV_PREFIX = "AIBRIDGE_MOCK_"
 URL_ENV = ENV_PREFIX + "URL"
 _RELOADABLE = ("seed", "interceptions", "anchor", "fixtures")  # what POST /__admin/dataset takes
 READY_TIMEOUT_SECONDS = 60.0
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the mock is local: no proxy
+
+
+class PersonaError(LookupError):
+    """No persona has that role or username; the message lists those there are."""
 
 
 class AdminError(Exception):
@@ -117,6 +124,7 @@ class MockServer:
     url: str
     admin: AdminClient
     _baseline: dict[str, Any] = field(default_factory=dict)
+    _found_runtime: dict[str, Any] = field(default_factory=dict)
 
     @property
     def api_url(self) -> str:
@@ -136,19 +144,45 @@ class MockServer:
             tokens.setdefault(persona["role"], persona["token"])
         return tokens
 
-    def headers(self, role: str = "owner") -> dict[str, str]:
-        """The header that authenticates as ``role``."""
-        return {"Coder-Session-Token": self.tokens[role]}
+    def token(self, who: str = "owner") -> str:
+        """The session token of a persona, by role (owner, auditor, member) or username (alice, bob)."""
+        personas = self.personas
+        by_role = next((p for p in personas if p["role"] == who), None)
+        found = by_role or next((p for p in personas if p["username"].lower() == who.lower()), None)
+        if found is None:
+            roles = ", ".join(dict.fromkeys(p["role"] for p in personas))
+            names = ", ".join(p["username"] for p in personas)
+            raise PersonaError(f"no persona {who!r}: use a role ({roles}) or a username ({names})")
+        token: str = found["token"]
+        return token
+
+    def headers(self, who: str = "owner") -> dict[str, str]:
+        """The header that authenticates as a persona, by role (``"member"``) or username (``"bob"``)."""
+        return {"Coder-Session-Token": self.token(who)}
 
     def restore(self) -> None:
-        """Back to how the session found it: reset settings, and the original data set if it changed."""
+        """A plain mock for the next test: reset settings, and the session's data set if it changed."""
         self.admin.reset()
         dataset = self.admin.state()["dataset"]
         if self._baseline and dataset != self._baseline:
             self.admin.dataset(**{key: self._baseline[key] for key in _RELOADABLE})
 
     def remember_baseline(self) -> None:
-        self._baseline = dict(self.admin.state()["dataset"])
+        """Note the data set and the settings the session found (see :meth:`leave_as_found`)."""
+        state = self.admin.state()
+        self._baseline = dict(state["dataset"])
+        self._found_runtime = dict(state["runtime"])
+
+    def leave_as_found(self) -> None:
+        """The data set, scenario and faults the session found (the journal stays empty)."""
+        self.restore()
+        found = self._found_runtime
+        for fault in found.get("faults", []):
+            settings = {k: fault[k] for k in ("latency_ms", "error_rate", "status", "seed") if k in fault}
+            self.admin.fault(fault["route"], **settings)
+        scenario = found.get("scenario", "normal")
+        if scenario != "normal":
+            self.admin.scenario(scenario, found.get("latency_ms", found.get("slow_ms")))
 
 
 @dataclass(frozen=True)
@@ -169,8 +203,11 @@ def plugin_settings() -> PluginSettings:
 
 
 @contextmanager
-def start_mock(config: Config | None = None) -> Iterator[MockServer]:
-    """Serve the mock in this process on a free loopback port until the block ends."""
+def start_mock(config: Config | None = None, clock: Clock | None = None) -> Iterator[MockServer]:
+    """Serve the mock in this process on a free loopback port until the block ends.
+
+    With ``config.live``, ``clock`` (such as a ``ManualClock``) decides what each request sees.
+    """
     from werkzeug.serving import make_server
 
     from aibridge_mock.server.app import create_app
@@ -178,7 +215,7 @@ def start_mock(config: Config | None = None) -> Iterator[MockServer]:
     from aibridge_mock.server.views.admin import admin_token
 
     config = config or Config()
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(config, clock=clock), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -233,7 +270,10 @@ def aibridge_mock_server(aibridge_mock_config: Config) -> Iterator[MockServer]:
     if url:
         mock = connect(url)
         mock.remember_baseline()
-        yield mock
+        try:
+            yield mock
+        finally:
+            mock.leave_as_found()  # a shared mock: the next suite must not inherit this one's last test
         return
     with start_mock(aibridge_mock_config) as mock:
         mock.remember_baseline()

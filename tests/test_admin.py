@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.clock import ANCHOR_FORMS, FIXED_ANCHOR, ManualClock, parse_anchor, wall_now
 from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.serving import banner
 from aibridge_mock.server.state import Snapshot
@@ -21,6 +22,7 @@ from aibridge_mock.server.views.admin import admin_token
 DATA = Path(__file__).parent / "data"
 Headers = dict[str, str]
 SESSIONS = "/api/v2/aibridge/sessions"
+DAY = 24 * 3600 * 1_000_000
 
 
 @pytest.fixture
@@ -113,6 +115,20 @@ def test_resize_keeps_the_seed_and_its_tokens(client: FlaskClient, admin: Header
     client.post("/__admin/dataset", json={"interceptions": 40}, headers=admin)
     assert _owner(client, admin) == owner
     assert _count(client, owner, "/api/v2/aibridge/interceptions") <= 40
+
+
+def test_reload_takes_the_anchor_forms_of_the_command_line(client: FlaskClient, admin: Headers) -> None:
+    before = wall_now()
+    response = client.post("/__admin/dataset", json={"anchor": "now-1d", "interceptions": 40}, headers=admin)
+    assert response.status_code == 200
+    anchor = parse_anchor(response.get_json()["dataset"]["anchor"])
+    assert before - DAY <= anchor <= wall_now() - DAY
+    refused = client.post("/__admin/dataset", json={"anchor": "yesterday"}, headers=admin).get_json()
+    assert refused["validations"] == [
+        {"field": "anchor", "detail": f'must be {ANCHOR_FORMS}, got "yesterday"'}
+    ]
+    state = client.get("/__admin/state", headers=admin).get_json()
+    assert (state["clock"], state["dataset"]["live"]) == (None, False)
 
 
 @pytest.mark.parametrize(
@@ -266,6 +282,25 @@ def test_slow_scenario_adds_its_latency_to_every_api_request(client: FlaskClient
     assert entry["duration_ms"] >= 120
 
 
+def test_the_scenario_answer_names_the_latency_as_the_request_does(
+    client: FlaskClient, admin: Headers
+) -> None:
+    response = client.post("/__admin/scenario", json={"name": "slow", "latency_ms": 250}, headers=admin)
+    assert response.get_json()["latency_ms"] == 250
+    assert "slow_ms" not in response.get_json()
+    assert client.get("/__admin/state", headers=admin).get_json()["runtime"]["latency_ms"] == 250
+    _scenario(client, admin, "normal")
+
+
+def test_state_shows_a_live_clock() -> None:
+    clock = ManualClock(parse_anchor(FIXED_ANCHOR))
+    app = create_app(Config(interceptions=30, live=True, admin_token="t"), clock=clock)
+    clock.advance(90)
+    state = app.test_client().get("/__admin/state", headers={"Authorization": "Bearer t"}).get_json()
+    assert state["clock"] == "2026-05-15T12:01:30Z"
+    assert (state["dataset"]["anchor"], state["dataset"]["live"]) == (FIXED_ANCHOR, True)
+
+
 def test_unknown_scenario_is_refused(client: FlaskClient, admin: Headers) -> None:
     response = client.post("/__admin/scenario", json={"name": "chaos"}, headers=admin)
     assert response.status_code == 400
@@ -359,5 +394,5 @@ def test_reset_restores_the_normal_scenario_and_drops_faults_and_journal(
     client.post("/__admin/faults", json={"route": f"GET {SESSIONS}", "error_rate": 1.0}, headers=admin)
     client.get(SESSIONS, headers=owner)
     runtime = client.post("/__admin/reset", headers=admin).get_json()["runtime"]
-    assert runtime == {"scenario": "normal", "slow_ms": 1500, "faults": [], "journal_size": 0}
+    assert runtime == {"scenario": "normal", "latency_ms": 1500, "faults": [], "journal_size": 0}
     assert client.get(SESSIONS, headers=owner).status_code == 200

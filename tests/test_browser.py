@@ -2,14 +2,14 @@
 
 Headless Chromium (Debian's ``chromium``) loads the page, its script fetches sessions with the
 ``Coder-Session-Token`` header (so the browser sends a CORS preflight first) and writes what it got
-into the DOM, which ``--dump-dom`` prints. Without Chromium the test installs it when it can (root
-and apt-get) or is skipped with the reason.
+into the DOM, which ``--dump-dom`` prints. ``.ci/run`` installs Chromium; without it these tests
+are skipped with the reason (a test never installs anything).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import shutil
 import subprocess
 import threading
@@ -21,11 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.clock import SECOND, ManualClock, parse_anchor
+from aibridge_mock.server.extension import mock_of
 from aibridge_mock.testing import MockServer, start_mock
 
 pytestmark = pytest.mark.slow
-APT_TIMEOUT_SECONDS = 300
 PAGE = """<!doctype html>
 <html><body><p id="out">pending</p>
 <script>
@@ -39,28 +41,10 @@ fetch(%(url)s + "/api/v2/aibridge/sessions?limit=3", {headers: {"Coder-Session-T
 
 
 def _chromium() -> str:
-    """The Chromium binary, installed with apt-get if this machine allows it; otherwise skip."""
+    """The Chromium binary, or skip: installing it is CI's job (.ci/frontend-deps.sh), not a test's."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip(
-            "headless Chromium is not installed and cannot be (needs root and apt-get): "
-            "apt-get install chromium"
-        )
-    try:
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "chromium"],
-            capture_output=True,
-            check=True,
-            timeout=APT_TIMEOUT_SECONDS,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        pytest.skip(f"headless Chromium is not installed and apt-get install chromium failed: {exc}")
-    found = shutil.which("chromium")
     if not found:
-        pytest.skip("apt-get install chromium succeeded but no chromium binary is on PATH")
+        pytest.skip("headless Chromium is not installed: apt-get install chromium (.ci/run does it as root)")
     return found
 
 
@@ -98,7 +82,7 @@ def _serve_page(html: str) -> Iterator[str]:
         thread.join()
 
 
-def _dump_dom(chromium: str, url: str, profile: Path) -> str:
+def _dump_dom(chromium: str, url: str, profile: Path, budget_ms: int = 5000) -> str:
     command = [
         chromium,
         "--headless",
@@ -111,7 +95,7 @@ def _dump_dom(chromium: str, url: str, profile: Path) -> str:
         "--disable-sync",
         "--no-proxy-server",
         f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
+        f"--virtual-time-budget={budget_ms}",
         "--dump-dom",
         url,
     ]
@@ -137,3 +121,64 @@ def test_a_page_on_another_local_origin_reads_sessions_with_a_token(mock: MockSe
     seen = [(e["method"], e["path"], e["status"]) for e in mock.admin.journal()]
     assert ("OPTIONS", "/api/v2/aibridge/sessions", 204) in seen  # the browser's preflight
     assert ("GET", "/api/v2/aibridge/sessions", 200) in seen
+
+
+POLLING_PAGE = """<!doctype html>
+<html><body><ol id="polls"></ol>
+<script>
+// A page that polls the sessions list, as a dashboard does, and shows each answer.
+let polls = 0;
+async function poll() {
+  const r = await fetch(%(url)s + "/api/v2/aibridge/sessions?limit=5",
+                        {headers: {"Coder-Session-Token": %(token)s}});
+  const b = await r.json();
+  const li = document.createElement("li");
+  li.textContent = b.count + " " + b.sessions.map(s => s.id).join(",");
+  document.getElementById("polls").appendChild(li);
+  if (++polls < 3) setTimeout(poll, 2000);
+}
+poll();
+</script></body></html>
+"""
+MINUTE = 60 * SECOND
+
+
+class PollingClock:
+    """The data's clock moves a minute each time a request reads it: each poll sees a later minute."""
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+        self.reads = 0
+        self._lock = threading.Lock()
+
+    def now(self) -> int:
+        with self._lock:
+            self.reads += 1
+            return self.start + (self.reads - 1) * MINUTE
+
+
+def test_a_polling_page_gains_sessions_as_the_live_clock_moves(tmp_path: Path) -> None:
+    chromium = _chromium()
+    config = Config(interceptions=500, live=True)
+    anchor = parse_anchor(config.anchor)
+    clock = ManualClock(anchor)
+    expected = []
+    reference = create_app(config, clock=clock)
+    token = mock_of(reference).datasets.snapshot.dataset.personas[0].token
+    for minute in range(3):
+        clock.set_elapsed(minute * 60)
+        body = (
+            reference.test_client()
+            .get("/api/v2/aibridge/sessions?limit=5", headers={"Coder-Session-Token": token})
+            .get_json()
+        )
+        expected.append(f"{body['count']} {','.join(s['id'] for s in body['sessions'])}")
+    with start_mock(config, clock=PollingClock(anchor)) as mock:
+        html = POLLING_PAGE % {"url": json.dumps(mock.url), "token": json.dumps(token)}
+        with _serve_page(html) as url:
+            dom = _dump_dom(chromium, url, tmp_path / "profile", budget_ms=10_000)
+    polls = re.findall(r"<li>([^<]*)</li>", dom)
+    assert polls == expected
+    counts = [int(p.split()[0]) for p in polls]
+    assert counts[0] < counts[1] < counts[2]  # new sessions appear at the top of the page
+    assert polls[2].split()[1].split(",")[0] not in polls[0]

@@ -8,6 +8,9 @@ from flask.testing import FlaskClient
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.cors import origin_allowed
+from aibridge_mock.server.extension import mock_of
+from aibridge_mock.server.serialize import Serializer
+from aibridge_mock.server.validation import VIOLATION_HEADER
 
 SESSIONS = "/api/v2/aibridge/sessions"
 
@@ -81,6 +84,21 @@ def test_responses_to_an_allowed_origin_are_readable_by_the_browser_errors_inclu
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
     assert response.headers["Access-Control-Allow-Credentials"] == "true"
     assert "WWW-Authenticate" in response.headers["Access-Control-Expose-Headers"]
+
+
+def test_browser_code_can_read_the_lenient_modes_violation_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app(Config(interceptions=100, validation="lenient"))
+    original = Serializer.interception
+    monkeypatch.setattr(Serializer, "interception", lambda self, row: {**original(self, row), "client": 5})
+    token = mock_of(app).datasets.snapshot.dataset.personas[0].token
+    response = app.test_client().get(
+        "/api/v2/aibridge/interceptions?offset=80&limit=1",  # past the records validated at load
+        headers={"Origin": "http://localhost:5173", "Coder-Session-Token": token},
+    )
+    assert response.status_code == 200
+    assert "$.results[0].client" in response.headers[VIOLATION_HEADER]
+    exposed = [h.strip() for h in response.headers["Access-Control-Expose-Headers"].split(",")]
+    assert VIOLATION_HEADER in exposed
 
 
 def test_responses_without_an_origin_carry_no_cors_grant_but_vary_on_origin(client: FlaskClient) -> None:

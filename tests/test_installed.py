@@ -191,6 +191,18 @@ def test_the_installed_mock_serves_a_shipped_example_fixture(installed: Installe
     assert isinstance(sessions, list) and client_sessions <= {s["id"] for s in sessions}
 
 
+def test_the_installed_export_writes_the_handlers_module_it_ships(
+    installed: Installed, tmp_path: Path
+) -> None:
+    out = tmp_path / "export"
+    done = installed.run("aibridge-mock", "export", "--out", str(out), "--interceptions", "60")
+    assert done.returncode == 0, done.stderr
+    module = (out / "handlers.js").read_text()
+    assert 'import { http, HttpResponse } from "msw";' in module and "__AIBRIDGE_MOCK_DATA__" not in module
+    assert "export declare function createHandlers" in (out / "handlers.d.ts").read_text()
+    assert json.loads((out / "aibridge-mock.har").read_text())["log"]["entries"]
+
+
 def test_the_installed_contract_suite_passes_against_the_installed_mock(installed: Installed) -> None:
     token = _owner_token(installed)
     with _serving(installed, "--interceptions", "1000") as url:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,7 +13,7 @@ import pytest
 
 from aibridge_mock import testing
 from aibridge_mock.server.config import Config
-from aibridge_mock.testing import AdminError, MockServer, connect, start_mock
+from aibridge_mock.testing import AdminError, MockServer, PersonaError, connect, start_mock
 
 # The plugin's fixtures, taken by name: `pytest_plugins` here would import aibridge_mock.testing a second time
 # (a user's conftest does that instead; the last test below checks that path).
@@ -98,33 +97,61 @@ def test_connect_with_a_wrong_admin_token_fails_loudly() -> None:
         assert caught.value.status == 401
 
 
-@pytest.mark.slow
-def test_documented_plugin_line_works_in_a_fresh_suite_against_a_running_mock(tmp_path: Path) -> None:
-    """What the README tells a user to write, run by a separate pytest against AIBRIDGE_MOCK_URL."""
-    (tmp_path / "conftest.py").write_text('pytest_plugins = ["aibridge_mock.testing"]\n')
-    (tmp_path / "test_ui_contract.py").write_text(
-        textwrap.dedent("""
-        import json, urllib.request
+def test_headers_take_a_role_or_a_username(aibridge_mock: MockServer) -> None:
+    personas = {p["username"]: p["token"] for p in aibridge_mock.personas}
+    assert aibridge_mock.headers("alice") == {"Coder-Session-Token": personas["alice"]}
+    assert aibridge_mock.headers("Bob") == {"Coder-Session-Token": personas["bob"]}
+    assert aibridge_mock.headers("member") == aibridge_mock.headers("alice")  # the first member
+    assert aibridge_mock.headers() == {"Coder-Session-Token": personas["admin"]}
+    assert _get(aibridge_mock, "/aibridge/sessions?limit=1", role="bob")[0] == 200
 
-        def test_sessions_fail_when_the_mock_fails(aibridge_mock):
-            aibridge_mock.admin.scenario("failing")
-            request = urllib.request.Request(aibridge_mock.api_url + "/aibridge/sessions",
-                                             headers=aibridge_mock.headers())
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            try:
-                opener.open(request, timeout=10)
-            except urllib.error.HTTPError as exc:
-                assert exc.code == 500
-            else:
-                raise AssertionError("the failing scenario answered 2xx")
 
-        def test_each_test_starts_from_a_normal_mock(aibridge_mock):
-            assert aibridge_mock.admin.state()["runtime"]["scenario"] == "normal"
-    """)
+def test_an_unknown_persona_names_those_there_are(aibridge_mock: MockServer) -> None:
+    with pytest.raises(PersonaError) as caught:
+        aibridge_mock.headers("carol")
+    assert str(caught.value) == (
+        "no persona 'carol': use a role (owner, auditor, member) or a username (admin, auditor, alice, bob)"
     )
+
+
+SUITE = """
+import urllib.error, urllib.request
+
+def _status(mock):
+    request = urllib.request.Request(mock.api_url + "/aibridge/sessions", headers=mock.headers("alice"))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        return opener.open(request, timeout=10).status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+def test_each_test_starts_from_a_normal_mock(aibridge_mock):
+    assert aibridge_mock.admin.state()["runtime"]["scenario"] == "normal"
+    assert aibridge_mock.admin.state()["runtime"]["faults"] == []
+
+def test_the_last_test_leaves_the_mock_failing(aibridge_mock):
+    aibridge_mock.admin.reseed(11, interceptions=30)
+    aibridge_mock.admin.scenario("failing")
+    assert _status(aibridge_mock) == 500
+"""
+
+
+@pytest.mark.slow
+def test_a_suite_leaves_a_shared_mock_as_it_found_it(tmp_path: Path) -> None:
+    """Another suite's settings survive a run against the same running mock (AIBRIDGE_MOCK_URL)."""
+    (tmp_path / "conftest.py").write_text('pytest_plugins = ["aibridge_mock.testing"]\n')
+    (tmp_path / "test_ui.py").write_text(SUITE)
     with start_mock(Config(interceptions=80)) as running:
+        running.admin.scenario("slow", latency_ms=5)
+        running.admin.fault("GET /api/v2/aibridge/models", error_rate=0.5, status=503, seed=3)
+        before = running.admin.state()
         env = {"AIBRIDGE_MOCK_URL": running.url, "PATH": "/usr/bin:/bin"}
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)]
         result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        after = running.admin.state()
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+    assert after["dataset"] == before["dataset"]
+    assert (after["runtime"]["scenario"], after["runtime"]["latency_ms"]) == ("slow", 5)
+    found = [{k: f[k] for k in ("route", "error_rate", "status", "seed")} for f in after["runtime"]["faults"]]
+    assert found == [{"route": "GET /api/v2/aibridge/models", "error_rate": 0.5, "status": 503, "seed": 3}]

@@ -2,12 +2,14 @@
 
 Layers, one way (each imports only those below it)::
 
-    serving (gunicorn, banner)  cli (serve, personas, fixtures)
+    serving (gunicorn, banner)  cli (serve, personas, fixtures, export)
+    export (the app's answers, in-process, as a HAR file and MSW handlers)
     app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
     runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
     serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)
     searchquery / queryparams / pagination (coderd's parsers)  auth (coderd's API key middleware)
-    dataset (immutable columns, indexes, sessions; generated or from fixtures)
+    dataset (immutable columns, indexes, sessions; generated or from fixtures; queries take the
+             clock's ``now`` in live mode, revealing rows as they end)
     gocompat (Go's JSON, time, %q and UUID formats)  errors (Coder's error body)
 
 ``create_app`` and ``Config`` are imported on first use, so that the console script can list the

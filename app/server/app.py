@@ -10,11 +10,11 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from aibridge_mock.schemas import load_openapi
 from aibridge_mock.server import cors, journal
 from aibridge_mock.server.config import Config
-from aibridge_mock.server.dataset.loader import DatasetOptions
+from aibridge_mock.server.dataset.clock import Clock, LiveClock, parse_anchor
+from aibridge_mock.server.dataset.loader import DatasetOptions, resolved_anchor
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
 from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
-from aibridge_mock.server.gocompat import parse_rfc3339_nano
 from aibridge_mock.server.request import GoQueryRequest
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.state import Datasets
@@ -28,10 +28,14 @@ log = logging.getLogger("aibridge_mock.server")
 
 
 def dataset_options(config: Config) -> DatasetOptions:
-    """The data set a configuration asks for."""
-    anchor = parse_rfc3339_nano(config.anchor.upper()) if config.anchor else 0
+    """The data set a configuration asks for; ``now`` in the anchor is read here, once."""
+    anchor = parse_anchor(config.anchor) if config.anchor else 0
     return DatasetOptions(
-        seed=config.seed, interceptions=config.interceptions, anchor=anchor, fixtures=config.fixtures
+        seed=config.seed,
+        interceptions=config.interceptions,
+        anchor=anchor,
+        fixtures=config.fixtures,
+        live=config.live,
     )
 
 
@@ -41,14 +45,21 @@ def _validator(config: Config) -> ResponseValidator | None:
     return ResponseValidator(load_openapi(config.generation, "strict"))
 
 
-def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
-    """Wire the mock: its state, the request hooks, the routes and one handler per error type."""
+def create_app(config: Config | None = None, *, load: bool = True, clock: Clock | None = None) -> Flask:
+    """Wire the mock: its state, the request hooks, the routes and one handler per error type.
+
+    With ``config.live``, requests see the data set as of ``clock.now()``; the default clock starts
+    at the anchor and follows the monotonic clock. Tests pass a ``ManualClock``.
+    """
     config = config or Config()
     app = Flask(__name__, static_folder=None)  # coderd serves no /static here
     app.request_class = GoQueryRequest
     generation = load_generation(config.generation)
-    datasets = Datasets(dataset_options(config), _validator(config), generation)
-    Mock(config, generation, datasets, Runtime()).init_app(app)
+    options = dataset_options(config)
+    if config.live and clock is None:
+        clock = LiveClock(resolved_anchor(options))
+    datasets = Datasets(options, _validator(config), generation)
+    Mock(config, generation, datasets, Runtime(), clock=clock if config.live else None).init_app(app)
     journal.init_app(app)  # first: it times every request, including those answered by a hook
     cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
     api.init_app(app, generation)

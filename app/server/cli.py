@@ -1,4 +1,4 @@
-"""The server's subcommands: ``serve``, ``personas`` and ``fixtures``."""
+"""The server's subcommands: ``serve``, ``personas``, ``fixtures`` and ``export``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import json
 import sys
 
 from aibridge_mock import settings
-from aibridge_mock.server.config import ENV_PREFIX, Config
+from aibridge_mock.server.config import ENV_PREFIX, Config, ServeConfig
+from aibridge_mock.server.export.options import ENV_PREFIX as EXPORT_ENV_PREFIX
+from aibridge_mock.server.export.options import ExportOptions
 
 __all__ = ["register"]
 
@@ -20,7 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         description="Serve Coder's AI Bridge API over a seeded data set. Every option can also be set "
         f"as an environment variable {ENV_PREFIX}<NAME>; flags win.",
     )
-    settings.add_arguments(serve, Config, ENV_PREFIX)
+    settings.add_arguments(serve, ServeConfig, ENV_PREFIX)
     serve.set_defaults(run=_serve)
 
     personas = sub.add_parser("personas", help="print the personas and their tokens")
@@ -33,10 +35,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     fixtures.set_defaults(run=_fixtures)
 
+    export = sub.add_parser(
+        "export",
+        help="write the mock's answers as a HAR file and MSW handlers, for tests without a server",
+        description="Write the mock's answers to a set of requests (by default, for every persona: the "
+        "first page of every list, the thread pages of each session on it, models and clients) as "
+        "aibridge-mock.har and as an MSW handlers module (handlers.js, handlers.d.ts). Every option can "
+        f"also be set as an environment variable {EXPORT_ENV_PREFIX}<NAME>; flags win.",
+    )
+    settings.add_arguments(export, ExportOptions, EXPORT_ENV_PREFIX)
+    export.add_argument(
+        "--request",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="also export this request for every persona: a path below the API prefix such as "
+        "'/sessions?limit=25' (quote it), or a full /api/... path; repeatable",
+    )
+    export.set_defaults(run=_export)
+
 
 def config_from(args: argparse.Namespace) -> Config:
-    """Defaults, overridden by AIBRIDGE_MOCK_* variables, overridden by flags."""
-    return settings.resolve(Config, args, ENV_PREFIX)
+    """Defaults (the data ending now), overridden by AIBRIDGE_MOCK_* variables, overridden by flags."""
+    return settings.resolve(ServeConfig, args, ENV_PREFIX)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -70,4 +91,15 @@ def _fixtures(args: argparse.Namespace) -> int:
         f"(format: {fixtures_dir() / 'README.md'}, schema: {fixtures_dir() / 'fixture.schema.json'})",
         file=sys.stderr,
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from aibridge_mock.server.export import export
+
+    overrides = {"requests": tuple(args.request)} if args.request else None
+    result = export(settings.resolve(ExportOptions, args, EXPORT_ENV_PREFIX, overrides=overrides))
+    print(f"exported {result.requests:,} requests as {', '.join(result.personas)} ({result.description}):")
+    for path in result.files:
+        print(f"  {path}  {path.stat().st_size / 1_000_000:.1f} MB")
     return 0

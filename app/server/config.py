@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aibridge_mock.schemas import GENERATIONS
+from aibridge_mock.server.dataset.clock import FIXED_ANCHOR, AnchorError, parse_anchor
 from aibridge_mock.settings import Check, setting
 
 ENV_PREFIX = "AIBRIDGE_MOCK_"
@@ -28,20 +29,23 @@ def _port(value: int) -> str | None:
 
 
 def _anchor(value: str) -> str | None:
-    from aibridge_mock.server.gocompat import TimeParseError, parse_rfc3339_nano
-
     if not value:
         return None
     try:
-        parse_rfc3339_nano(value.upper())
-    except TimeParseError:
-        return "must be an RFC 3339 time with a zone, such as 2026-05-15T12:00:00Z"
+        parse_anchor(value)
+    except AnchorError as exc:
+        return str(exc)
     return None
 
 
 @dataclass(frozen=True)
 class Config:
-    """Everything that shapes the mock's behaviour."""
+    """Everything that shapes the mock's behaviour.
+
+    In code and tests (``Config()``, ``create_app()``, the pytest plugin, ``export``) the data ends
+    at the fixed anchor, so that the same seed gives the same bytes; ``serve`` (and so ``make run``
+    and the image) ends it when the mock starts, because a person is looking (:class:`ServeConfig`).
+    """
 
     host: str = setting("127.0.0.1", help="address to listen on")
     port: int = setting(8080, help="TCP port to listen on", check=_port)
@@ -50,10 +54,16 @@ class Config:
     )
     interceptions: int = setting(5_000, help="how many interceptions to generate", check=_at_least(0))
     anchor: str = setting(
-        "",
-        help="RFC 3339 time the data set ends at (default 2026-05-15T12:00:00Z)",
+        FIXED_ANCHOR,
+        help="when the data set ends: now, now-2h (units d, h, m, s) or an RFC 3339 time; "
+        "data covers the 30 days before it",
         check=_anchor,
         metavar="TIME",
+    )
+    live: bool = setting(
+        False,
+        help="live clock: the data set goes on after the anchor and each request sees it as of the "
+        "anchor plus the time elapsed since start (new sessions appear, in-flight interceptions end)",
     )
     fixtures: tuple[Path, ...] = setting(
         (), help="fixture JSON files loaded on top of the data", metavar="PATH"
@@ -75,4 +85,17 @@ class Config:
     )
     admin_token: str = setting(
         "", help="token of the admin API (default: generated and printed)", metavar="TOKEN"
+    )
+
+
+@dataclass(frozen=True)
+class ServeConfig(Config):
+    """``aibridge-mock serve``: the same options, with the data ending when the mock starts."""
+
+    anchor: str = setting(
+        "now",
+        help="when the data set ends: now, now-2h (units d, h, m, s) or an RFC 3339 time such as "
+        f"{FIXED_ANCHOR} (pin it for byte-identical answers); data covers the 30 days before it",
+        check=_anchor,
+        metavar="TIME",
     )

@@ -14,13 +14,15 @@ from flask import Flask, Response, request
 
 from aibridge_mock.server.errors import ApiError
 from aibridge_mock.server.extension import current_mock
+from aibridge_mock.server.validation import VIOLATION_HEADER
 from aibridge_mock.server.views.responses import error_response
 
 # Default: any port on the loopback names a dev server uses (Vite, webpack, storybook...).
 LOCAL_ORIGIN = re.compile(r"https?://(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?")
 ALLOW_HEADERS = "Coder-Session-Token, Content-Type, Authorization"
 ALLOW_METHODS = "GET, HEAD, POST, DELETE, OPTIONS"
-EXPOSE_HEADERS = "X-Coder-Build-Version, WWW-Authenticate"
+# What browser code may read: the build version, the 401 challenge, and the lenient mode's warning.
+EXPOSE_HEADERS = f"X-Coder-Build-Version, WWW-Authenticate, {VIOLATION_HEADER}"
 MAX_AGE_SECONDS = "600"
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.clock import Clock
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.state import Datasets
@@ -25,7 +26,12 @@ class Mock:
     generation: Generation
     datasets: Datasets
     runtime: Runtime
+    clock: Clock | None = None  # live mode only: requests see the data set as of clock.now()
     inline_fixture_dir: str | None = None  # where inline fixtures sent to the admin API are written
+
+    def now(self) -> int | None:
+        """The data set's time for this request (live mode), or None: every ended row is visible."""
+        return self.clock.now() if self.clock is not None else None
 
     @property
     def validator(self) -> ResponseValidator | None:

@@ -150,7 +150,7 @@ class Runtime:
             ]
             return {
                 "scenario": self.scenario,
-                "slow_ms": self.slow_ms,
+                "latency_ms": self.slow_ms,  # the name POST /__admin/scenario takes it by
                 "faults": faults,
                 "journal_size": len(self._journal),
             }

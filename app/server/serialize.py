@@ -75,8 +75,12 @@ class Serializer:
         body = self._shape("AIBridgeSession", self.session(row))
         return encode_fragment(body), self._check("AIBridgeSession", body)
 
-    def _threads_checked(self, key: int, page_roots: tuple[int, ...]) -> tuple[bytes, Breach | None]:
-        body = self._shape("AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots)))
+    def _threads_checked(
+        self, key: int, page_roots: tuple[int, ...], upto: int | None = None
+    ) -> tuple[bytes, Breach | None]:
+        body = self._shape(
+            "AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots), upto)
+        )
         return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
     def first_breach(self, interceptions: int = 64, sessions: int = 16) -> Breach | None:
@@ -97,7 +101,7 @@ class Serializer:
     def session(self, row: SessionRow) -> JSON:
         """``AIBridgeSession``: aggregates over matching rows, the rest over the whole session (4.1)."""
         ds = self.ds
-        summary = ds.session(row.key)
+        summary = ds.session(row.key, row.upto)
         tokens = summary.tokens
         body: JSON = {
             "id": summary.id,
@@ -128,13 +132,13 @@ class Serializer:
         latest = self.ds.detail(row).latest_prompt()
         return str(latest["prompt"]) if latest else ""
 
-    def session_threads(self, key: int, page_roots: list[int]) -> JSON:
-        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
+    def session_threads(self, key: int, page_roots: list[int], upto: int | None = None) -> JSON:
+        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2), over rows ended by ``upto``."""
         ds = self.ds
-        session = self.session(ds.unfiltered_session_row(key))
+        session = self.session(ds.unfiltered_session_row(key, upto))
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
-        capped = {r for root in ds.roots(key)[:THREADS_ALL_ROWS_CAP] for r in ds.thread(root)}
+        capped = {r for root in ds.roots(key, upto)[:THREADS_ALL_ROWS_CAP] for r in ds.thread(root, upto)}
         summary_meta = aggregate_metadata(
             u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages
         )
@@ -150,17 +154,17 @@ class Serializer:
             body["client"] = session["client"]
         body["ended_at"] = session["ended_at"]
         body["token_usage_summary"] = {**session["token_usage_summary"], "metadata": summary_meta}
-        threads = [self._thread(root, capped) for root in page_roots]
+        threads = [self._thread(root, capped, upto) for root in page_roots]
         body["threads"] = threads
-        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root)]
+        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root, upto)]
         if rows:
             body["page_started_at"] = format_time(min(r.started for r in rows))
             body["page_ended_at"] = format_time(max(r.ended for r in rows))
         return body
 
-    def _thread(self, root: int, loaded: set[int]) -> JSON:
+    def _thread(self, root: int, loaded: set[int], upto: int | None) -> JSON:
         ds = self.ds
-        rows = ds.thread(root)
+        rows = ds.thread(root, upto)
         head = ds.interception(root)
         root_detail = ds.detail(root)
         body: JSON = {

@@ -132,32 +132,125 @@ INJECTED_TOOL_ERRORS: tuple[str, ...] = (
     "tool call failed: rate limited by upstream (429)",
 )
 
-PROMPTS: tuple[str, ...] = (
-    "Fix the failing test in {path}",
-    "Add cursor pagination to the {resource} list endpoint",
-    "Why does {func} return nil when the {resource} has no owner?",
-    "Refactor {path} to use the new {lib} client",
-    "Write table-driven tests for {func}",
-    "The {resource} page is slow with 10k rows, can you profile and fix it?",
-    "Add a migration that backfills {field} on {resource}",
-    "Explain what {path} does and where it is called from",
-    "Rename {field} to {field2} across the codebase",
-    "Implement the {resource} export as CSV behind a feature flag",
-    "Bump {lib} to the latest minor version and fix the breaking changes",
-    "Add OpenTelemetry spans around {func}",
-    "Review my diff and point out anything risky",
-    "Make the {resource} form accessible (labels, focus order, aria)",
-    "Add retries with exponential backoff to {func}",
-    "Summarize the project structure",
-    "Deploy the service to production",
-    "implement login feature",
-    "The CI job `{job}` is flaky, find out why",
-    "Convert {path} from callbacks to async/await",
-    "Add input validation to the {resource} API and return 400 with field errors",
-    "Write a README section on how to run {job} locally",
-    "There's a race in {func}, add a mutex or rework it",
-    "Add a dark mode toggle to the settings page",
-    "Delete the dead code around {func}",
+
+@dataclass(frozen=True)
+class Stack:
+    """One codebase: the files, functions, libraries and CI jobs its prompts and tool calls name.
+
+    A user works in one stack (their prompts never mix languages), so ``Refactor {path} to use
+    {lib}`` names a Go file and a Go library, or a Python file and a Python library.
+    """
+
+    name: str
+    paths: tuple[str, ...]
+    funcs: tuple[str, ...]
+    libs: tuple[str, ...]  # libraries the code itself uses
+    nothing: str  # how the language spells a missing value
+    test_style: str
+    test_command: str
+    jobs: tuple[str, ...]
+    docs: tuple[str, str]  # a page a web fetch reads, and what it asks of it
+
+
+GO = Stack(
+    "go",
+    (
+        "coderd/workspaces.go",
+        "internal/api/handler.go",
+        "pkg/auth/token.go",
+        "cmd/server/main.go",
+        "internal/billing/invoice.go",
+        "lib/cache/lru.go",
+    ),
+    ("ListWorkspaces", "parseToken", "BuildInvoice", "handleWebhook", "NewCache", "scheduleJob"),
+    ("pgx", "slog", "stripe-go", "chi", "go-redis"),
+    "nil",
+    "table-driven",
+    "go test ./...",
+    ("test-go-pg", "test-go-race", "lint"),
+    ("https://pkg.go.dev/net/http", "How do I set a read timeout?"),
+)
+TYPESCRIPT = Stack(
+    "typescript",
+    (
+        "site/src/pages/UsersPage/UsersPage.tsx",
+        "src/components/Table.tsx",
+        "web/src/hooks/useSession.ts",
+        "src/api/client.ts",
+    ),
+    ("useSessionQuery", "renderTable", "retryRequest", "validateEmail", "formatInvoice"),
+    ("tanstack-query", "zod", "react-router", "date-fns"),
+    "undefined",
+    "Vitest",
+    "pnpm test",
+    ("e2e-playwright", "build-site", "lint"),
+    (
+        "https://tanstack.com/query/latest/docs/framework/react/guides/paginated-queries",
+        "How do I keep the previous page while the next one loads?",
+    ),
+)
+PYTHON = Stack(
+    "python",
+    ("services/payments/stripe.py", "app/api/views.py", "workers/tasks.py", "app/models/invoice.py"),
+    ("charge_customer", "retry_request", "parse_webhook", "validate_email", "schedule_job"),
+    ("stripe", "httpx", "sqlalchemy", "pydantic"),
+    "None",
+    "pytest",
+    "pytest -q",
+    ("test-python", "mypy", "lint"),
+    ("https://www.python-httpx.org/advanced/timeouts/", "How do I set a read timeout?"),
+)
+RUBY = Stack(
+    "ruby",
+    ("app/models/user.rb", "app/controllers/invoices_controller.rb", "app/jobs/sync_job.rb"),
+    ("build_invoice", "find_owner", "sync_accounts", "validate_email"),
+    ("sidekiq", "faraday", "devise"),
+    "nil",
+    "RSpec",
+    "bundle exec rspec",
+    ("rspec", "rubocop"),
+    ("https://guides.rubyonrails.org/active_record_querying.html", "How do I batch a large query?"),
+)
+STACKS: tuple[tuple[Stack, int], ...] = ((GO, 4), (TYPESCRIPT, 3), (PYTHON, 2), (RUBY, 1))
+BACKEND = frozenset({"go", "python", "ruby"})
+FRONTEND = frozenset({"typescript"})
+ANY = BACKEND | FRONTEND
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt template and the stacks it makes sense in."""
+
+    text: str
+    stacks: frozenset[str] = ANY
+
+
+PROMPTS: tuple[Prompt, ...] = (
+    Prompt("Fix the failing test in {path}"),
+    Prompt("Add cursor pagination to the {resource} list endpoint", BACKEND),
+    Prompt("Why does {func} return {nothing} when the {resource} has no owner?"),
+    Prompt("Refactor {path} to use {lib}"),
+    Prompt("Write {test_style} tests for {func}"),
+    Prompt("The {resource} page is slow with 10k rows, can you profile and fix it?"),
+    Prompt("Add a migration that backfills {field} on {resource}", BACKEND),
+    Prompt("Explain what {path} does and where it is called from"),
+    Prompt("Rename {field} to {field2} across the codebase"),
+    Prompt("Implement the {resource} export as CSV behind a feature flag"),
+    Prompt("Bump {lib} to the latest minor version and fix the breaking changes"),
+    Prompt("Add OpenTelemetry spans around {func}", BACKEND),
+    Prompt("Review my diff and point out anything risky"),
+    Prompt("Make the {resource} form accessible (labels, focus order, aria)", FRONTEND),
+    Prompt("Add retries with exponential backoff to {func}"),
+    Prompt("Summarize the project structure"),
+    Prompt("Deploy the service to production"),
+    Prompt("implement login feature"),
+    Prompt("The CI job `{job}` is flaky, find out why"),
+    Prompt("Convert {path} from promise chains to async/await", FRONTEND),
+    Prompt("Add input validation to the {resource} API and return 400 with field errors", BACKEND),
+    Prompt("Write a README section on how to run {job} locally"),
+    Prompt("There's a race in {func}, add a mutex or rework it", frozenset({"go"})),
+    Prompt("Add a dark mode toggle to the settings page", FRONTEND),
+    Prompt("Delete the dead code around {func}"),
 )
 
 THOUGHTS: tuple[str, ...] = (
@@ -166,37 +259,11 @@ THOUGHTS: tuple[str, ...] = (
     "The test fails because the fixture uses a fixed clock; I need to look at {path}.",
     "There are two places that build the query; I'll update both and keep the order stable.",
     "Before editing, let me list the directory to see where the handlers live.",
-    "The error comes from the migration, not the handler. Let me run the tests for {resource}.",
+    "The error comes from {path}, not from its caller. Let me run `{test_command}`.",
     "I'll make the smallest change that fixes this and add a regression test.",
     "This needs a plan: update the model, the handler, then the frontend types.",
 )
 
-PATHS: tuple[str, ...] = (
-    "coderd/workspaces.go",
-    "internal/api/handler.go",
-    "site/src/pages/UsersPage/UsersPage.tsx",
-    "pkg/auth/token.go",
-    "cmd/server/main.go",
-    "internal/billing/invoice.go",
-    "src/components/Table.tsx",
-    "app/models/user.rb",
-    "services/payments/stripe.py",
-    "internal/db/queries.sql",
-    "web/src/hooks/useSession.ts",
-    "lib/cache/lru.go",
-)
-FUNCS: tuple[str, ...] = (
-    "ListWorkspaces",
-    "parseToken",
-    "useSessionQuery",
-    "BuildInvoice",
-    "retryRequest",
-    "handleWebhook",
-    "NewCache",
-    "validateEmail",
-    "scheduleJob",
-    "renderTable",
-)
 RESOURCES: tuple[str, ...] = (
     "workspace",
     "user",
@@ -207,5 +274,3 @@ RESOURCES: tuple[str, ...] = (
     "session",
 )
 FIELDS: tuple[str, ...] = ("created_by", "owner_id", "display_name", "last_used_at", "deleted_at", "org_id")
-LIBS: tuple[str, ...] = ("pgx", "tanstack-query", "stripe-go", "zod", "slog", "react-router")
-JOBS: tuple[str, ...] = ("test-go-pg", "e2e-playwright", "lint", "build-site", "test-race")

@@ -1,7 +1,8 @@
 """Materialise the details of a generated interception from the seed and its record index.
 
 A pure function of (seed, record index, the row's column facts): the same record always gets the
-same prompts, tool calls and token usage, and their numbers add up to the columns.
+same prompts, tool calls and token usage, and their numbers add up to the columns. Each user works
+in one codebase (:func:`stack_of`), so prompts and tool calls never mix languages.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import string
+from functools import cache
 
 from aibridge_mock.server.dataset import catalog
 from aibridge_mock.server.dataset.records import JSON, Detail, RowFacts
@@ -33,24 +35,42 @@ def _response_id(rnd: random.Random, provider: str) -> str:
     return "chatcmpl-" + "".join(rnd.choices(_B62, k=29))
 
 
-def _fill(template: str, rnd: random.Random, username: str) -> str:
+@cache
+def stack_of(seed: int, username: str) -> catalog.Stack:
+    """The codebase a user works in: a pure function of seed and username."""
+    stacks = [stack for stack, _ in catalog.STACKS]
+    weights = [weight for _, weight in catalog.STACKS]
+    return random.Random(f"{seed}:stack:{username}").choices(stacks, weights)[0]
+
+
+def _fill(template: str, rnd: random.Random, username: str, stack: catalog.Stack) -> str:
+    field, field2 = rnd.sample(catalog.FIELDS, 2)  # "rename owner_id to owner_id" is no task
     return template.format(
-        path=rnd.choice(catalog.PATHS),
-        func=rnd.choice(catalog.FUNCS),
+        path=rnd.choice(stack.paths),
+        func=rnd.choice(stack.funcs),
+        lib=rnd.choice(stack.libs),
+        job=rnd.choice(stack.jobs),
+        nothing=stack.nothing,
+        test_style=stack.test_style,
+        test_command=stack.test_command,
         resource=rnd.choice(catalog.RESOURCES),
-        field=rnd.choice(catalog.FIELDS),
-        field2=rnd.choice(catalog.FIELDS),
-        lib=rnd.choice(catalog.LIBS),
-        job=rnd.choice(catalog.JOBS),
+        field=field,
+        field2=field2,
         username=username,
         workspace=_uuid(rnd),
         pr=rnd.randint(100, 9999),
     )
 
 
+def _prompt_text(rnd: random.Random, username: str, stack: catalog.Stack) -> str:
+    template = rnd.choice([p.text for p in catalog.PROMPTS if stack.name in p.stacks])
+    return _fill(template, rnd, username, stack)
+
+
 def generated_detail(seed: int, facts: RowFacts, api_key_id: str) -> Detail:
     """The details of generated record ``facts.detail_ref``."""
     rnd = random.Random(f"{seed}:record:{facts.detail_ref}")
+    stack = stack_of(seed, facts.username)
     response_id = _response_id(rnd, facts.provider)
     ended = facts.ended if facts.ended >= 0 else None
     byok = facts.is_root and rnd.random() < 0.12
@@ -64,9 +84,9 @@ def generated_detail(seed: int, facts: RowFacts, api_key_id: str) -> Detail:
         credential_kind="byok" if byok else "centralized",
         credential_hint=hint,
         token_usages=_token_usages(rnd, facts, response_id, ended),
-        user_prompts=_prompts(rnd, facts, response_id),
-        tool_usages=_tool_usages(rnd, facts, response_id, ended),
-        thoughts=_thoughts(rnd, facts),
+        user_prompts=_prompts(rnd, facts, response_id, stack),
+        tool_usages=_tool_usages(rnd, facts, response_id, ended, stack),
+        thoughts=_thoughts(rnd, facts, stack),
     )
 
 
@@ -125,7 +145,7 @@ def _usage_metadata(rnd: random.Random, provider: str, cread: int, cwrite: int, 
     }
 
 
-def _prompts(rnd: random.Random, facts: RowFacts, response_id: str) -> list[JSON]:
+def _prompts(rnd: random.Random, facts: RowFacts, response_id: str, stack: catalog.Stack) -> list[JSON]:
     if facts.prompt_at < 0:
         return []
     if facts.small_model:
@@ -136,7 +156,7 @@ def _prompts(rnd: random.Random, facts: RowFacts, response_id: str) -> list[JSON
             )
         )
     else:
-        text = _fill(rnd.choice(catalog.PROMPTS), rnd, facts.username)
+        text = _prompt_text(rnd, facts.username, stack)
     return [
         {
             "id": _uuid(rnd),
@@ -150,7 +170,9 @@ def _prompts(rnd: random.Random, facts: RowFacts, response_id: str) -> list[JSON
     ]
 
 
-def _tool_usages(rnd: random.Random, facts: RowFacts, response_id: str, ended: int | None) -> list[JSON]:
+def _tool_usages(
+    rnd: random.Random, facts: RowFacts, response_id: str, ended: int | None, stack: catalog.Stack
+) -> list[JSON]:
     end = ended if ended is not None else facts.started + 1_000_000
     calls = []
     for _ in range(facts.n_tools):
@@ -158,12 +180,14 @@ def _tool_usages(rnd: random.Random, facts: RowFacts, response_id: str, ended: i
         if rnd.random() < 0.12:
             tool, server_url, template = rnd.choice(catalog.INJECTED_TOOLS)
             failed = rnd.random() < 0.25
-            error = _fill(rnd.choice(catalog.INJECTED_TOOL_ERRORS), rnd, facts.username) if failed else ""
+            error = (
+                _fill(rnd.choice(catalog.INJECTED_TOOL_ERRORS), rnd, facts.username, stack) if failed else ""
+            )
             args, injected = _fill_literal(template, rnd, facts.username), True
         else:
             tool = rnd.choice(catalog.CLIENT_TOOLS.get(facts.provider, catalog.CLIENT_TOOLS["openai"]))
             server_url, error, injected = "", "", False
-            args = json.dumps(_client_tool_args(rnd, tool), separators=(",", ":"))
+            args = json.dumps(_client_tool_args(rnd, tool, facts.username, stack), separators=(",", ":"))
         calls.append(
             {
                 "id": _uuid(rnd),
@@ -191,29 +215,25 @@ def _fill_literal(template: str, rnd: random.Random, username: str) -> str:
     )
 
 
-def _client_tool_args(rnd: random.Random, tool: str) -> JSON:
-    path = "/home/coder/project/" + rnd.choice(catalog.PATHS)
+def _client_tool_args(rnd: random.Random, tool: str, username: str, stack: catalog.Stack) -> JSON:
+    path = "/home/coder/project/" + rnd.choice(stack.paths)
     lowered = tool.lower()
     if "bash" in lowered or "shell" in lowered or "terminal" in lowered:
-        return {
-            "command": rnd.choice(
-                ("go test ./...", "pnpm test", "make lint", "git status", "pytest -q", "ls -la")
-            )
-        }
+        return {"command": rnd.choice((stack.test_command, "git status", "git diff --stat", "ls -la"))}
     if "grep" in lowered or "search" in lowered or "glob" in lowered:
-        return {"pattern": rnd.choice(catalog.FUNCS), "path": "/home/coder/project"}
+        return {"pattern": rnd.choice(stack.funcs), "path": "/home/coder/project"}
     if "todo" in lowered or "plan" in lowered:
-        return {"todos": [{"content": _fill(rnd.choice(catalog.PROMPTS), rnd, ""), "status": "in_progress"}]}
+        return {"todos": [{"content": _prompt_text(rnd, username, stack), "status": "in_progress"}]}
     if "fetch" in lowered:
-        return {"url": "https://pkg.go.dev/net/http", "prompt": "How do I set a read timeout?"}
+        return {"url": stack.docs[0], "prompt": stack.docs[1]}
     if "dir" in lowered:
         return {"path": "/home/coder/project"}
     return {"file_path": path}
 
 
-def _thoughts(rnd: random.Random, facts: RowFacts) -> list[str]:
+def _thoughts(rnd: random.Random, facts: RowFacts, stack: catalog.Stack) -> list[str]:
     if facts.small_model or facts.ended < 0:
         return []
     share = 0.6 if facts.provider == "anthropic" else 0.3
     count = (rnd.random() < share) + (rnd.random() < 0.15)
-    return [_fill(rnd.choice(catalog.THOUGHTS), rnd, facts.username) for _ in range(count)]
+    return [_fill(rnd.choice(catalog.THOUGHTS), rnd, facts.username, stack) for _ in range(count)]

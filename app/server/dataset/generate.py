@@ -2,8 +2,13 @@
 
 Sessions are drawn first (user, client, provider instance, main model, number of threads), then
 threads (length of the agentic loop, model), then interceptions, and times are laid out so that
-every session ends before the anchor. A few sessions are cut at the anchor, leaving their last
-interception in flight. Everything is a pure function of (seed, count, anchor).
+every session ends before the anchor (when they happen is :mod:`.timeline`'s business). A few
+sessions are cut at the anchor, leaving their last interception in flight. Everything is a pure
+function of (seed, count, anchor).
+
+A live data set (:func:`generate_live_columns`) goes on after the anchor: the sessions cut at the
+anchor end, and new ones start through the live hours. A request sees them as its clock reaches
+them (:mod:`.interceptions`, :mod:`.live_sessions`); nothing in the data set changes.
 """
 
 from __future__ import annotations
@@ -13,20 +18,45 @@ import numpy.typing as npt
 
 from aibridge_mock.server.dataset.catalog import CLIENTS, ClientProfile
 from aibridge_mock.server.dataset.columns import NULL_TIME, Columns, Tables, uuid_text
+from aibridge_mock.server.dataset.timeline import SECOND, Placement, future, history, live_interceptions
 
-SECOND = 1_000_000
-WINDOW = 30 * 24 * 3600 * SECOND  # data covers the 30 days before the anchor
 LONG_SESSION_SHARE = 0.004  # past 50 threads the real server's thread query shows its cap
 
 
 def generate_columns(
-    seed: int, count: int, anchor: int, user_weights: npt.NDArray[np.float64], tables: Tables
+    seed: int,
+    count: int,
+    anchor: int,
+    user_weights: npt.NDArray[np.float64],
+    tables: Tables,
+    *,
+    live: bool = False,
 ) -> Columns:
-    """``count`` interceptions for users with the given relative weights."""
+    """``count`` interceptions for users with the given relative weights, ending at the anchor.
+
+    With ``live`` the interceptions in flight at the anchor get the end they will have; the rows
+    are otherwise the same, so a live data set at its anchor answers as the static one does.
+    """
     rng = np.random.default_rng([seed, 20260415])
     sessions = _draw_sessions(rng, count, user_weights, tables)
     threads = _draw_threads(rng, sessions, count, tables)
-    return _lay_out(rng, sessions, threads, count, anchor, tables)
+    return _lay_out(rng, sessions, threads, count, tables, history(anchor, live), 0)
+
+
+def generate_live_columns(
+    seed: int,
+    count: int,
+    anchor: int,
+    user_weights: npt.NDArray[np.float64],
+    tables: Tables,
+    first_record: int,
+) -> Columns:
+    """The sessions that start after the anchor, through ``LIVE_HORIZON`` (a stream of their own)."""
+    rng = np.random.default_rng([seed, 20260415, 1])
+    extra = live_interceptions(count)
+    sessions = _draw_sessions(rng, extra, user_weights, tables)
+    threads = _draw_threads(rng, sessions, extra, tables)
+    return _lay_out(rng, sessions, threads, extra, tables, future(anchor), first_record)
 
 
 def _weights(items: list[int]) -> npt.NDArray[np.float64]:
@@ -105,8 +135,9 @@ def _lay_out(
     sessions: dict[str, np.ndarray],
     threads: dict[str, np.ndarray],
     count: int,
-    anchor: int,
     tables: Tables,
+    place: Placement,
+    first_record: int,
 ) -> Columns:
     length = threads["length"]
     thread_of = np.repeat(np.arange(len(length)), length)
@@ -134,15 +165,10 @@ def _lay_out(
     offset -= np.repeat(offset[first_row_of_session], rows_per_session)
     last_row = first_row_of_session + rows_per_session - 1
     span = offset[last_row] + dur[last_row]
-    slack = np.maximum(WINDOW - span, 0)
-    start = anchor - span - (rng.random(len(span)) * slack).astype(np.int64)
-    # A few sessions are still going at the anchor: their last interception has not ended.
-    in_flight = rng.random(len(span)) < max(0.003, 2 / max(len(span), 1))
-    cut = (dur[last_row] * rng.uniform(0.2, 0.8, len(span))).astype(np.int64)
-    start = np.where(in_flight, anchor - offset[last_row] - dur[last_row] + cut, start)
+    start, still_open = place(rng, span, offset[last_row], dur[last_row])
     started = np.repeat(start, rows_per_session) + offset
     ended = started + dur
-    flight_rows = last_row[in_flight]
+    flight_rows = last_row[still_open]
     ended[flight_rows] = NULL_TIME
 
     id_hi, id_lo = _uuid4_halves(rng, count)
@@ -177,7 +203,7 @@ def _lay_out(
         tok_cache_read=tokens[2],
         tok_cache_write=tokens[3],
         n_tools=n_tools,
-        detail_ref=np.arange(count, dtype=np.int64),
+        detail_ref=np.arange(first_record, first_record + count, dtype=np.int64),
     )
 
 

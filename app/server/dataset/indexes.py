@@ -11,6 +11,24 @@ Positions = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
+class Spliced:
+    """Ascending positions: a few listed one by one (``head``), then every one of ``tail``.
+
+    What a live clock leaves of a list: the newest rows, checked one by one for having ended, and
+    the older ones, which have all ended, untouched (a range stays a range).
+    """
+
+    head: Positions
+    tail: Positions | range
+
+    def __len__(self) -> int:
+        return len(self.head) + len(self.tail)
+
+
+Matches = Positions | range | Spliced
+
+
+@dataclass(frozen=True)
 class Grouped:
     """For each code of a column, the ascending positions that hold it (a CSR layout)."""
 
@@ -57,14 +75,32 @@ def intersect(candidates: list[Positions], lo: int, hi: int) -> Positions | rang
     return result
 
 
-def first_at_or_after(matches: Positions | range, boundary: int) -> int:
+def first_at_or_after(matches: Matches, boundary: int) -> int:
     """Index in ``matches`` of the first position >= boundary."""
+    if isinstance(matches, Spliced):
+        found = int(np.searchsorted(matches.head, boundary))
+        if found < len(matches.head):
+            return found
+        return len(matches.head) + first_at_or_after(matches.tail, boundary)
     if isinstance(matches, range):
         return min(max(boundary - matches.start, 0), len(matches))
     return int(np.searchsorted(matches, boundary))
 
 
-def page_of(matches: Positions | range, start: int, limit: int) -> list[int]:
+def page_of(matches: Matches, start: int, limit: int) -> list[int]:
     """``limit`` positions from index ``start`` of ``matches``, as Python ints."""
+    if isinstance(matches, Spliced):
+        head: list[int] = matches.head[start : start + limit].tolist()
+        rest = max(start - len(matches.head), 0)
+        return head + page_of(matches.tail, rest, limit - len(head))
     chunk = matches[start : start + limit]
     return list(chunk) if isinstance(chunk, range) else chunk.tolist()
+
+
+def as_array(matches: Matches) -> Positions:
+    """Every position of ``matches`` as one array (costs the matches: for per-row aggregation)."""
+    if isinstance(matches, Spliced):
+        return np.concatenate([matches.head, as_array(matches.tail)])
+    if isinstance(matches, range):
+        return np.arange(matches.start, matches.stop, dtype=np.int64)
+    return matches

@@ -4,18 +4,33 @@ Rows are sorted once at build time into the interceptions list order (started_at
 ended rows first, so a position is a rank in that order. Every filter the API offers has a grouped
 position index, time ranges are binary searches on the sorted start times, and cursors are
 binary searches too: a request costs the page it returns, not the size of the data set.
+
+A live data set holds rows that end after the anchor; a query given ``now`` sees only those that
+have ended by then. Rows that start after ``now`` are a prefix of the order, cut by the time bound;
+rows that started more than the longest duration before ``now`` have all ended; only the few in
+between are checked one by one (:meth:`InterceptionTable.match`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from aibridge_mock.server.dataset.columns import Columns, Tables, uuid_parts, uuid_text
 from aibridge_mock.server.dataset.filters import Filter
-from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from aibridge_mock.server.dataset.indexes import (
+    Grouped,
+    Matches,
+    Positions,
+    Spliced,
+    first_at_or_after,
+    intersect,
+    page_of,
+)
 
 __all__ = ["InterceptionTable", "SortKey"]
 
@@ -51,6 +66,7 @@ class InterceptionTable:
             "client": Grouped.build(self.cols.client[:e], len(tables.clients.values)),
             "session": Grouped.build(self.cols.session[:e], len(tables.session_ids.values)),
         }
+        self._first_ends: dict[str, npt.NDArray[np.int64]] = {}
 
     def __len__(self) -> int:
         return len(self.cols)
@@ -75,6 +91,21 @@ class InterceptionTable:
         """(started_at, id) of a row: the order of threads within a session."""
         c = self.cols
         return int(c.started[row]), int(c.id_hi[row]), int(c.id_lo[row])
+
+    def exists(self, row: int, now: int | None) -> bool:
+        """Whether a row has started by ``now`` (in flight or ended; None: every row exists)."""
+        return now is None or int(self.cols.started[row]) <= now
+
+    @cached_property
+    def max_duration(self) -> int:
+        """The longest ended_at - started_at: rows that started this long before ``now`` have ended."""
+        e = self.n_ended
+        return int((self.cols.ended[:e] - self.cols.started[:e]).max()) if e else 0
+
+    @cached_property
+    def last_end(self) -> int:
+        """When the last row ends: from then on a live clock sees the whole data set."""
+        return int(self.cols.ended[: self.n_ended].max()) if self.n_ended else -1
 
     def session_id_of(self, row: int) -> str:
         """COALESCE(client_session_id, thread_root_id, id) of a row."""
@@ -103,11 +134,24 @@ class InterceptionTable:
             wanted["session"] = _known(self.tables.session_ids.codes.get(f.session_id))
         return wanted
 
-    def match(self, f: Filter) -> Positions | range:
-        """Ascending positions of ended interceptions matching the filter."""
+    def match(self, f: Filter, now: int | None = None) -> Matches:
+        """Ascending positions of interceptions matching the filter that have ended (by ``now``)."""
+        if now is not None and now < self.last_end:
+            before = now if f.started_before is None else min(f.started_before, now)
+            return self._ended_by(self._match(replace(f, started_before=before)), now)
+        return self._match(f)
+
+    def _match(self, f: Filter) -> Positions | range:
         lo, hi = self._time_bounds(f.started_after, f.started_before)
         lists = [self.by_column[name].union(codes) for name, codes in self.column_codes(f).items()]
         return intersect(lists, lo, hi)
+
+    def _ended_by(self, started: Positions | range, now: int) -> Spliced:
+        """Of positions that started by ``now``, those that have also ended by then."""
+        settled = int(np.searchsorted(self._neg_started, -(now - self.max_duration), side="left"))
+        k = first_at_or_after(started, settled)
+        window = np.asarray(page_of(started, 0, k), dtype=np.int64)
+        return Spliced(window[self.cols.ended[window] <= now], started[k:])
 
     def _time_bounds(self, after: int | None, before: int | None) -> tuple[int, int]:
         """Positions [lo, hi) whose started_at lies within the inclusive bounds."""
@@ -129,31 +173,51 @@ class InterceptionTable:
         return p
 
     def list_interceptions(
-        self, f: Filter, after_row: int | None, offset: int, limit: int
+        self, f: Filter, after_row: int | None, offset: int, limit: int, now: int | None = None
     ) -> tuple[int, list[int]]:
         """(count ignoring pagination, rows of the page) for GET /interceptions."""
-        matches = self.match(f)
+        matches = self.match(f, now)
         start = first_at_or_after(matches, self._boundary_after(after_row)) if after_row is not None else 0
         return len(matches), page_of(matches, start + offset, limit)
 
     # -- models and clients ------------------------------------------------------------------------
 
-    def _codes_present(self, column: str, values: npt.NDArray[np.int32], user: int | None) -> list[int]:
-        """Codes of ``column`` among ended rows, optionally only among one initiator's rows."""
-        if user is None:
-            present: list[int] = np.flatnonzero(np.diff(self.by_column[column].offsets)).tolist()
-            return present
-        found: list[int] = np.unique(values[self.by_user.get(user)]).tolist()
-        return found
+    def _codes_present(
+        self, column: str, values: npt.NDArray[np.int32], user: int | None, now: int | None
+    ) -> list[int]:
+        """Codes of ``column`` among ended rows (by ``now``), optionally of one initiator's rows only."""
+        if now is not None and now >= self.last_end:
+            now = None
+        if user is not None:
+            rows = self.by_user.get(user)
+            if now is not None:
+                rows = rows[self.cols.ended[rows] <= now]
+            found: list[int] = np.unique(values[rows]).tolist()
+            return found
+        if now is not None:
+            first: list[int] = np.flatnonzero(self._first_end(column, values) <= now).tolist()
+            return first
+        present: list[int] = np.flatnonzero(np.diff(self.by_column[column].offsets)).tolist()
+        return present
 
-    def distinct_models(self, user: int | None = None) -> list[str]:
+    def _first_end(self, column: str, values: npt.NDArray[np.int32]) -> npt.NDArray[np.int64]:
+        """For each code of ``column``, when its first row ends (live mode; computed once)."""
+        cached = self._first_ends.get(column)
+        if cached is None:
+            e = self.n_ended
+            cached = np.full(len(self.by_column[column].offsets) - 1, np.iinfo(np.int64).max)
+            np.minimum.at(cached, values[:e], self.cols.ended[:e])
+            self._first_ends[column] = cached
+        return cached
+
+    def distinct_models(self, user: int | None = None, now: int | None = None) -> list[str]:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
-        codes = self._codes_present("model", self.cols.model, user)
+        codes = self._codes_present("model", self.cols.model, user, now)
         return sorted(str(self.tables.models.values[c]) for c in codes)
 
-    def distinct_clients(self, user: int | None = None) -> list[str]:
+    def distinct_clients(self, user: int | None = None, now: int | None = None) -> list[str]:
         """COALESCE(client, 'Unknown') of ended interceptions."""
-        codes = self._codes_present("client", self.cols.client, user)
+        codes = self._codes_present("client", self.cols.client, user, now)
         return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
 
 

@@ -10,14 +10,13 @@ import numpy as np
 import numpy.typing as npt
 
 from aibridge_mock.server.dataset.catalog import PROVIDER_INSTANCES
+from aibridge_mock.server.dataset.clock import FIXED_ANCHOR, parse_anchor
 from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.details import generated_detail
-from aibridge_mock.server.dataset.generate import generate_columns
+from aibridge_mock.server.dataset.generate import generate_columns, generate_live_columns
 from aibridge_mock.server.dataset.records import Detail, RowFacts
 from aibridge_mock.server.dataset.store import Dataset, Identity
 from aibridge_mock.server.dataset.users import User, build_personas, generate_users, seeded_chars
-
-DEFAULT_ANCHOR = "2026-05-15T12:00:00Z"  # inside the target era (spec: 2026-04-16 .. 2026-06-10)
 
 
 @dataclass(frozen=True)
@@ -26,8 +25,14 @@ class DatasetOptions:
 
     seed: int = 1
     interceptions: int = 5_000
-    anchor: int = 0  # microseconds; 0 means DEFAULT_ANCHOR
+    anchor: int = 0  # microseconds; 0 means FIXED_ANCHOR
     fixtures: tuple[Path, ...] = ()
+    live: bool = False  # the data goes on for LIVE_HORIZON after the anchor, revealed by a clock
+
+
+def resolved_anchor(options: DatasetOptions) -> int:
+    """The anchor in microseconds (the fixed one when none is set)."""
+    return options.anchor or parse_anchor(FIXED_ANCHOR)
 
 
 def users_for(count: int) -> int:
@@ -47,19 +52,17 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
 
     ``progress`` is told the name of each stage as it starts (the CLI draws a bar from it).
     """
-    from aibridge_mock.server.gocompat import parse_rfc3339_nano
-
-    anchor = options.anchor or parse_rfc3339_nano(DEFAULT_ANCHOR)
+    anchor = resolved_anchor(options)
     personas = build_personas(options.seed)
     taken = {p.user.username.lower() for p in personas}
     users = [p.user for p in personas] + generate_users(options.seed, users_for(options.interceptions), taken)
     tables = Tables()
     parts: list[Columns] = []
     progress("generating")
-    if options.interceptions:
-        parts.append(
-            generate_columns(options.seed, options.interceptions, anchor, _user_weights(users), tables)
-        )
+    weights = _user_weights(users)
+    count, live = options.interceptions, options.live
+    if count:
+        parts.append(generate_columns(options.seed, count, anchor, weights, tables, live=live))
     fixture = None
     if options.fixtures:
         from aibridge_mock.server.dataset.fixtures import (
@@ -72,6 +75,8 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
         # A fixture user with a persona's username became that persona (fixtures/README.md).
         personas = [replace(p, user=users[i]) for i, p in enumerate(personas)]
         parts.append(fixture.columns)
+    if count and live:  # after the fixtures, so that they intern their strings as in a static data set
+        parts.append(generate_live_columns(options.seed, count, anchor, weights, tables, first_record=count))
     columns = Columns.concat(parts) if parts else Columns.concat([_empty_columns()])
     api_keys = [seeded_chars(options.seed, f"apikey:{u.id}", 10) for u in users]
     seed = options.seed
@@ -88,7 +93,9 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
     def _user_of(username: str) -> int:
         return by_username[username]
 
-    identity = Identity(options.seed, anchor, options.interceptions, tuple(str(p) for p in options.fixtures))
+    identity = Identity(
+        options.seed, anchor, options.interceptions, tuple(str(p) for p in options.fixtures), live
+    )
     small = frozenset(i.small_model for i in PROVIDER_INSTANCES)
     progress("indexing")
     return Dataset(columns, tables, users, personas, load_detail, small, identity, progress)

@@ -4,17 +4,33 @@ A session is the group (session_id, initiator) over ended interceptions; ``sessi
 COALESCE(client_session_id, thread_root_id, id). Unfiltered aggregates are computed once at load;
 a filter that splits sessions (model, time range, or any column that varies inside a session) is
 aggregated from the matching interceptions only, as the SQL does.
+
+Queries given ``now`` (a live clock) see only the interceptions ended by then. A session whose
+interceptions have all ended keeps its precomputed aggregates and rank; the few sessions going on
+at ``now`` are aggregated from their ended rows and merged into that order (:mod:`.live_sessions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from aibridge_mock.server.dataset.filters import Filter
-from aibridge_mock.server.dataset.indexes import Grouped, Positions, first_at_or_after, intersect, page_of
+from aibridge_mock.server.dataset.indexes import (
+    Grouped,
+    Positions,
+    as_array,
+    first_at_or_after,
+    intersect,
+    page_of,
+)
 from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
+
+if TYPE_CHECKING:
+    from aibridge_mock.server.dataset.live_sessions import LiveSessions
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
 
@@ -28,6 +44,7 @@ class SessionRow:
     ended: int
     threads: int
     last_active: int
+    upto: int | None = None  # a session going on at the clock's now: only its rows ended by then
 
 
 def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -101,6 +118,7 @@ class SessionIndex:
         key_sid_rank = self.sid_rank[self.key_session]
         self.ranked = np.lexsort((np.arange(n_keys), key_sid_rank, self.last_active))[::-1].copy()
         self.ranked_active = self.last_active[self.ranked]
+        self.neg_ranked_active = -self.ranked_active  # ascending, for binary search
         self.ranked_sid = key_sid_rank[self.ranked]
         self.by_user = Grouped.build(self.key_user[self.ranked], self.n_users)
         self.by_sid = Grouped.build(self.key_session[self.ranked], len(ids))
@@ -127,23 +145,41 @@ class SessionIndex:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def cursor_key(self, session_id: str, user: int | None = None) -> tuple[int, int] | None:
+    @cached_property
+    def live(self) -> LiveSessions:
+        """What changes with a live clock's ``now`` (built on first use: static data sets never do)."""
+        from aibridge_mock.server.dataset.live_sessions import LiveSessions
+
+        return LiveSessions(self)
+
+    def _settled(self, now: int | None) -> int | None:
+        """``now``, or None once every interception has ended (the static answers apply)."""
+        return None if now is None or now >= self.table.last_end else now
+
+    def cursor_key(
+        self, session_id: str, user: int | None = None, now: int | None = None
+    ) -> tuple[int, int] | None:
         """(last_active_at, session id rank) of a visible session id, or None if there is none."""
+        now = self._settled(now)
         code = self.table.tables.session_ids.codes.get(session_id)
-        if code is None or self.find(session_id, user) is None:
+        if code is None or self.find(session_id, user, now) is None:
             return None
-        return int(self.cursor_active[code]), int(self.sid_rank[code])
+        active = int(self.cursor_active[code]) if now is None else self.live.cursor_active(code, now)
+        return active, int(self.sid_rank[code])
 
     def list_sessions(
-        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None = None
     ) -> tuple[int, list[SessionRow]]:
         """(count, page) for GET /sessions."""
+        now = self._settled(now)
         fast = self._per_session_candidates(f)
-        if fast is not None:
-            start = first_at_or_after(fast, self._rank_boundary(cursor)) if cursor else 0
-            ranks = page_of(fast, start + offset, limit)
-            return len(fast), [self.unfiltered_row(int(self.ranked[r])) for r in ranks]
-        return self._aggregate_matching(f, cursor, offset, limit)
+        if fast is None:
+            return self._aggregate_matching(f, cursor, offset, limit, now)
+        if now is not None:
+            return self.live.list_sessions(fast, cursor, offset, limit, now)
+        start = first_at_or_after(fast, self.rank_boundary(cursor)) if cursor else 0
+        ranks = page_of(fast, start + offset, limit)
+        return len(fast), [self.unfiltered_row(int(self.ranked[r])) for r in ranks]
 
     def unfiltered_row(self, key: int) -> SessionRow:
         """A session's list row with the aggregates over all of its interceptions."""
@@ -154,6 +190,17 @@ class SessionIndex:
             int(self.threads[key]),
             int(self.last_active[key]),
         )
+
+    def row_at(self, key: int, now: int | None) -> SessionRow:
+        """A session's list row over its interceptions ended by ``now`` (all of them: None)."""
+        now = self._settled(now)
+        if now is None or int(self.ended_max[key]) <= now:
+            return self.unfiltered_row(key)
+        return self.live.partial_row(key, now)
+
+    def upto(self, key: int, now: int | None) -> int | None:
+        """The ``upto`` of a session's rows at ``now``: None when all of them have ended."""
+        return self.row_at(key, now).upto
 
     def _per_session_candidates(self, f: Filter) -> Positions | range | None:
         """Ranks of matching sessions when no filter splits a session; None otherwise."""
@@ -167,21 +214,20 @@ class SessionIndex:
             lists.append(grouped.union(codes))
         return intersect(lists, 0, len(self.ranked))
 
-    def _rank_boundary(self, cursor: tuple[int, int]) -> int:
+    def rank_boundary(self, cursor: tuple[int, int]) -> int:
         """First rank whose (last_active, session id) sorts strictly after the cursor."""
         active, sid = cursor
-        lo = int(np.searchsorted(-self.ranked_active, -active, side="left"))
-        hi = int(np.searchsorted(-self.ranked_active, -active, side="right"))
+        lo = int(np.searchsorted(self.neg_ranked_active, -active, side="left"))
+        hi = int(np.searchsorted(self.neg_ranked_active, -active, side="right"))
         while lo < hi and self.ranked_sid[lo] >= sid:
             lo += 1
         return lo
 
     def _aggregate_matching(
-        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None
     ) -> tuple[int, list[SessionRow]]:
         c = self.table.cols
-        matched = self.table.match(f)
-        rows = np.arange(matched.start, matched.stop) if isinstance(matched, range) else matched
+        rows = as_array(self.table.match(f, now))
         if not len(rows):
             return 0, []
         keys = self.key_of_row[rows]
@@ -201,27 +247,37 @@ class SessionIndex:
             ranked = ranked[(active[ranked] < ca) | ((active[ranked] == ca) & (sid[ranked] < cs))]
         page = ranked[offset : offset + limit].tolist()
         return len(group), [
-            SessionRow(int(group[i]), int(started[i]), int(ended[i]), int(threads[i]), int(active[i]))
+            SessionRow(
+                int(group[i]),
+                int(started[i]),
+                int(ended[i]),
+                int(threads[i]),
+                int(active[i]),
+                None if now is None else self.upto(int(group[i]), now),
+            )
             for i in page
         ]
 
     # -- threads ---------------------------------------------------------------------------------
 
-    def find(self, session_id: str, user: int | None = None) -> int | None:
+    def find(self, session_id: str, user: int | None = None, now: int | None = None) -> int | None:
         """The first visible key (in list order) with this id, as ListAIBridgeSessions(Limit=1) finds it.
 
         ``user`` restricts the search to one initiator's sessions (members of early generations).
         """
+        now = self._settled(now)
         code = self.table.tables.session_ids.codes.get(session_id)
         if code is None:
             return None
         keys = [int(self.ranked[r]) for r in self.by_sid.get(code)]
         if user is not None:
             keys = [k for k in keys if int(self.key_user[k]) == user]
+        if now is not None:
+            return self.live.first_in_order(keys, now)
         return keys[0] if keys else None
 
     def thread_page(
-        self, key: int, after: SortKey | None, before: SortKey | None, limit: int
+        self, key: int, after: SortKey | None, before: SortKey | None, limit: int, upto: int | None = None
     ) -> tuple[int, ...]:
         """Root rows of one page of a session's threads, oldest first.
 
@@ -229,22 +285,26 @@ class SessionIndex:
         ``before`` page holds the oldest threads before the cursor, not the ones just before it.
         """
         sort_key = self.table.sort_key
-        roots = self.roots(key)
+        roots = self.roots(key, upto)
         if after is not None:
             roots = [r for r in roots if sort_key(r) > after]
         if before is not None:
             roots = [r for r in roots if sort_key(r) < before]
         return tuple(roots[:limit])
 
-    def roots(self, key: int) -> list[int]:
-        """Root interceptions of a session, started_at ASC, id ASC."""
-        roots: list[int] = self.key_roots.get(key).tolist()
-        return roots
+    def roots(self, key: int, upto: int | None = None) -> list[int]:
+        """Root interceptions of a session (ended by ``upto``), started_at ASC, id ASC."""
+        return self._ended(self.key_roots.get(key), upto)
 
-    def thread(self, root: int) -> list[int]:
-        """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
-        rows: list[int] = self.thread_rows.get(root).tolist()
-        return rows
+    def thread(self, root: int, upto: int | None = None) -> list[int]:
+        """Ended interceptions (by ``upto``) of the thread rooted at ``root``, started_at ASC, id ASC."""
+        return self._ended(self.thread_rows.get(root), upto)
+
+    def _ended(self, rows: Positions, upto: int | None) -> list[int]:
+        if upto is not None:
+            rows = rows[self.table.cols.ended[rows] <= upto]
+        found: list[int] = rows.tolist()
+        return found
 
 
 def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
@@ -252,6 +312,3 @@ def _offsets(codes: np.ndarray, n_codes: int) -> np.ndarray:
     if len(codes):
         np.cumsum(np.bincount(codes, minlength=n_codes), out=offsets[1:])
     return offsets
-
-
-_EMPTY: Positions = np.empty(0, dtype=np.int64)

@@ -3,6 +3,10 @@
 ``Dataset`` composes the interceptions table (:mod:`.interceptions`), the session index derived
 from it (:mod:`.sessions`), the users and personas, and the record details (materialised on demand,
 cached). Views and the serializer go through the methods here and never index a column.
+
+Every query takes ``now``: the time of a live clock, so that only interceptions ended by then are
+seen (None: every ended interception, as a static data set shows them). A session going on at
+``now`` is rendered over its rows ended by then; its rows carry that bound as ``upto``.
 """
 
 from __future__ import annotations
@@ -10,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+
+import numpy as np
 
 from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.filters import Filter
@@ -32,6 +38,7 @@ class Identity:
     anchor: int
     interceptions: int
     fixtures: tuple[str, ...]
+    live: bool = False  # the rows go on after the anchor, for a clock to reveal
 
 
 class ThreadCursorError(LookupError):
@@ -98,9 +105,10 @@ class Dataset:
 
     # -- one interception --------------------------------------------------------------------------
 
-    def row_of(self, interception_id: str) -> int | None:
-        """The row of an interception (ended or in flight), or None."""
-        return self.table.row_of(interception_id)
+    def row_of(self, interception_id: str, now: int | None = None) -> int | None:
+        """The row of an interception that has started (by ``now``): ended or in flight; or None."""
+        row = self.table.row_of(interception_id)
+        return row if row is not None and self.table.exists(row, now) else None
 
     def id_of(self, row: int) -> str:
         return self.table.id_of(row)
@@ -156,37 +164,45 @@ class Dataset:
     # -- lists -------------------------------------------------------------------------------------
 
     def list_interceptions(
-        self, f: Filter, after_row: int | None, offset: int, limit: int
+        self, f: Filter, after_row: int | None, offset: int, limit: int, now: int | None = None
     ) -> tuple[int, list[int]]:
         """(count ignoring pagination, rows of the page) for GET /interceptions."""
-        return self.table.list_interceptions(f, after_row, offset, limit)
+        return self.table.list_interceptions(f, after_row, offset, limit, now)
 
-    def session_cursor(self, session_id: str, own_user_id: str | None) -> tuple[int, int] | None:
+    def session_cursor(
+        self, session_id: str, own_user_id: str | None, now: int | None = None
+    ) -> tuple[int, int] | None:
         """The sort key of an ``after_session_id`` cursor the caller may see, or None."""
-        return self.sessions.cursor_key(session_id, self._user(own_user_id))
+        return self.sessions.cursor_key(session_id, self._user(own_user_id), now)
 
     def list_sessions(
-        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None = None
     ) -> tuple[int, list[SessionRow]]:
         """(count, page) for GET /sessions."""
-        return self.sessions.list_sessions(f, cursor, offset, limit)
+        return self.sessions.list_sessions(f, cursor, offset, limit, now)
 
-    def distinct_models(self, user_id: str | None = None) -> list[str]:
+    def distinct_models(self, user_id: str | None = None, now: int | None = None) -> list[str]:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
-        return self.table.distinct_models(self._user(user_id))
+        return self.table.distinct_models(self._user(user_id), now)
 
-    def distinct_clients(self, user_id: str | None = None) -> list[str]:
+    def distinct_clients(self, user_id: str | None = None, now: int | None = None) -> list[str]:
         """COALESCE(client, 'Unknown') of ended interceptions."""
-        return self.table.distinct_clients(self._user(user_id))
+        return self.table.distinct_clients(self._user(user_id), now)
 
     # -- one session -------------------------------------------------------------------------------
 
-    def find_session(self, session_id: str, own_user_id: str | None) -> int | None:
+    def find_session(self, session_id: str, own_user_id: str | None, now: int | None = None) -> int | None:
         """The session key ``GET /sessions/{id}`` shows (the first in list order), or None."""
-        return self.sessions.find(session_id, self._user(own_user_id))
+        return self.sessions.find(session_id, self._user(own_user_id), now)
 
-    def session(self, key: int) -> SessionSummary:
-        """The parts of a session's rows that no filter changes."""
+    def session_upto(self, key: int, now: int | None) -> int | None:
+        """The bound on a session's rows at ``now``: None when all of them have ended."""
+        return self.sessions.upto(key, now)
+
+    def session(self, key: int, upto: int | None = None) -> SessionSummary:
+        """The parts of a session's rows that no filter changes (over its rows ended by ``upto``)."""
+        if upto is not None:
+            return self._partial_session(key, upto)
         idx = self.sessions
         return SessionSummary(
             id=str(self.table.tables.session_ids.values[int(idx.key_session[key])]),
@@ -203,13 +219,36 @@ class Dataset:
             last_prompt_row=int(idx.last_prompt_row[key]),
         )
 
-    def unfiltered_session_row(self, key: int) -> SessionRow:
-        """A session's list row with the aggregates over all of its interceptions."""
-        return self.sessions.unfiltered_row(key)
+    def _partial_session(self, key: int, upto: int) -> SessionSummary:
+        """A session going on at a live clock's now: aggregates over its rows ended by ``upto``."""
+        idx, c, tables = self.sessions, self.table.cols, self.table.tables
+        rows = idx.key_rows.get(key)
+        rows = rows[c.ended[rows] <= upto]  # started_at ASC, id ASC
+        providers = {self.table.providers[int(p)] for p in self.table.provider_col[rows]}
+        models = {tables.models.values[int(m)] or "" for m in c.model[rows]}
+        prompted = rows[c.prompt_at[rows] >= 0]
+        # The latest prompt; on a tie the last row, as the precomputed aggregate picks it.
+        latest = int(prompted[np.lexsort((prompted, c.prompt_at[prompted]))[-1]]) if len(prompted) else -1
+        sums = [int(col[rows].sum()) for col in (c.tok_in, c.tok_out, c.tok_cache_read, c.tok_cache_write)]
+        return SessionSummary(
+            id=str(tables.session_ids.values[int(idx.key_session[key])]),
+            initiator=self.users[int(idx.key_user[key])],
+            providers=tuple(sorted(providers)),
+            models=tuple(sorted(models)),
+            first_row=int(rows[0]),
+            tokens=(sums[0], sums[1], sums[2], sums[3]),
+            last_prompt_row=latest,
+        )
 
-    def thread_cursor(self, key: int, interception_id: str, may_see: Callable[[str], bool]) -> SortKey:
+    def unfiltered_session_row(self, key: int, now: int | None = None) -> SessionRow:
+        """A session's list row with the aggregates over all of its interceptions (ended by ``now``)."""
+        return self.sessions.row_at(key, now)
+
+    def thread_cursor(
+        self, key: int, interception_id: str, may_see: Callable[[str], bool], now: int | None = None
+    ) -> SortKey:
         """The sort key of a thread cursor; :class:`ThreadCursorError` says why it is refused."""
-        row = self.table.row_of(interception_id)
+        row = self.row_of(interception_id, now)
         if row is None or not may_see(self.user_id_of(row)):
             raise ThreadCursorError("not found")
         if int(self.table.cols.session[row]) != int(self.sessions.key_session[key]):
@@ -217,18 +256,18 @@ class Dataset:
         return self.table.sort_key(row)
 
     def thread_page(
-        self, key: int, after: SortKey | None, before: SortKey | None, limit: int
+        self, key: int, after: SortKey | None, before: SortKey | None, limit: int, upto: int | None = None
     ) -> tuple[int, ...]:
-        """Root rows of one page of a session's threads, oldest first."""
-        return self.sessions.thread_page(key, after, before, limit)
+        """Root rows of one page of a session's threads (ended by ``upto``), oldest first."""
+        return self.sessions.thread_page(key, after, before, limit, upto)
 
-    def roots(self, key: int) -> list[int]:
-        """Root interceptions of a session, started_at ASC, id ASC."""
-        return self.sessions.roots(key)
+    def roots(self, key: int, upto: int | None = None) -> list[int]:
+        """Root interceptions of a session (ended by ``upto``), started_at ASC, id ASC."""
+        return self.sessions.roots(key, upto)
 
-    def thread(self, root: int) -> list[int]:
-        """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
-        return self.sessions.thread(root)
+    def thread(self, root: int, upto: int | None = None) -> list[int]:
+        """Ended interceptions (by ``upto``) of the thread rooted at ``root``, started_at ASC, id ASC."""
+        return self.sessions.thread(root, upto)
 
     def ranked_sessions(self, count: int) -> list[int]:
         """The keys of the first ``count`` sessions in list order."""

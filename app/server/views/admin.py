@@ -17,12 +17,13 @@ from flask import Blueprint, Response, request
 
 from aibridge_mock.server.auth import bearer_token
 from aibridge_mock.server.config import Config
+from aibridge_mock.server.dataset.clock import ANCHOR_FORMS, AnchorError, parse_anchor
 from aibridge_mock.server.dataset.fixture_schema import FixtureError
 from aibridge_mock.server.dataset.loader import DatasetOptions
 from aibridge_mock.server.dataset.users import seeded_chars
 from aibridge_mock.server.errors import ApiError, Validation
 from aibridge_mock.server.extension import current_mock
-from aibridge_mock.server.gocompat import format_time, parse_rfc3339_nano
+from aibridge_mock.server.gocompat import format_time
 from aibridge_mock.server.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, Runtime
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.views.responses import unvalidated_json
@@ -112,13 +113,16 @@ def describe(state: Datasets) -> dict[str, Any]:
             "sessions": ds.session_count,
             "anchor": format_time(identity.anchor),
             "fixtures": list(identity.fixtures),
+            "live": identity.live,
         }
         personas = [
             {"username": p.user.username, "role": p.user.role, "user_id": p.user.id, "token": p.token}
             for p in ds.personas
         ]
+    now = current_mock().now()
     return {
         "ready": state.ready.is_set(),
+        "clock": None if now is None else format_time(now),  # what a live data set shows as "now"
         "dataset": dataset,
         "personas": personas,
         "runtime": runtime().describe(),
@@ -169,11 +173,11 @@ def _anchor(body: dict[str, Any], current: int) -> int:
     if value in ("", None):
         return 0
     if not isinstance(value, str):
-        raise _invalid("anchor", "must be an RFC 3339 time string")
+        raise _invalid("anchor", f"must be a string: {ANCHOR_FORMS}")
     try:
-        return parse_rfc3339_nano(value.upper())
-    except ValueError as exc:
-        raise _invalid("anchor", str(exc)) from None
+        return parse_anchor(value)
+    except AnchorError as exc:
+        raise _invalid("anchor", f"{exc}, got {json.dumps(value)}") from None
 
 
 def _fixtures(body: dict[str, Any], current: tuple[Path, ...]) -> tuple[Path, ...]:

@@ -45,10 +45,15 @@ THREADS_MAX_LIMIT = 200
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated caller, what they may read, and the API generation being served."""
+    """The authenticated caller, what they may read, and the API generation being served.
+
+    ``now`` is the time a live clock reads for this request: only interceptions ended by then
+    exist for the caller (None: every ended interception, a static data set).
+    """
 
     viewer: Viewer
     generation: Generation
+    now: int | None = None
 
     @property
     def scope(self) -> Scope:
@@ -63,14 +68,16 @@ def list_interceptions(snap: Snapshot, caller: Caller, request: Request) -> Resp
     page = parse_pagination(_values(request))
     page = _cursor_xor_offset(page, "after_id", page.after_id is not None)
     f = parse_interceptions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
-    ds, scope = snap.dataset, caller.scope
+    ds, scope, now = snap.dataset, caller.scope, caller.now
     after_row = None
     if page.after_id is not None:
-        after_row = ds.row_of(page.after_id)
+        after_row = ds.row_of(page.after_id, now)
         if after_row is None or not scope.sees_user(ds.user_id_of(after_row)):
             raise _invalid_cursor("after_id", page.after_id)
     visible = scope.restrict(f)
-    count, rows = ds.list_interceptions(visible, after_row, page.offset, page.limit) if visible else (0, [])
+    count, rows = (
+        ds.list_interceptions(visible, after_row, page.offset, page.limit, now) if visible else (0, [])
+    )
     items = [snap.serializer.interception_checked(r) for r in rows]
     count_key = caller.generation.envelope_renames.get("count", "count")
     return _list_response("/aibridge/interceptions", count_key, "results", count, items)
@@ -81,10 +88,10 @@ def list_sessions(snap: Snapshot, caller: Caller, request: Request) -> Response:
     after_session_id = request.args.get("after_session_id", "")
     page = _cursor_xor_offset(parse_pagination(_values(request)), "after_session_id", after_session_id != "")
     f = parse_sessions_query(request.args.get("q", ""), _search_context(snap, caller.viewer))
-    ds, scope = snap.dataset, caller.scope
+    ds, scope, now = snap.dataset, caller.scope, caller.now
     cursor = None
     if after_session_id:
-        cursor = None if scope.nothing else ds.session_cursor(after_session_id, scope.own_user_id)
+        cursor = None if scope.nothing else ds.session_cursor(after_session_id, scope.own_user_id, now)
         if cursor is None:
             raise ApiError(
                 400,
@@ -92,7 +99,7 @@ def list_sessions(snap: Snapshot, caller: Caller, request: Request) -> Response:
                 f"after_session_id: session {go_quote(after_session_id)} not found",
             )
     visible = scope.restrict(f)
-    count, rows = ds.list_sessions(visible, cursor, page.offset, page.limit) if visible else (0, [])
+    count, rows = ds.list_sessions(visible, cursor, page.offset, page.limit, now) if visible else (0, [])
     items = [snap.serializer.session_checked(r) for r in rows]
     return _list_response("/aibridge/sessions", "count", "sessions", count, items)
 
@@ -145,15 +152,21 @@ def _invalid_cursor(name: str, interception_id: str, reason: str = "not found") 
 def list_models(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /models: distinct models, ascending, prefix-filtered (spec 1.5)."""
     message = "Invalid AI Bridge models search query."
-    return _list_distinct(caller, request, "model", message, snap.dataset.distinct_models, "/aibridge/models")
+
+    def models(user_id: str | None) -> list[str]:
+        return snap.dataset.distinct_models(user_id, caller.now)
+
+    return _list_distinct(caller, request, "model", message, models, "/aibridge/models")
 
 
 def list_clients(snap: Snapshot, caller: Caller, request: Request) -> Response:
     """GET /clients: distinct COALESCE(client, 'Unknown'); the SQL has no ORDER BY, we sort ascending."""
     message = "Invalid AI Bridge clients search query."
-    return _list_distinct(
-        caller, request, "client", message, snap.dataset.distinct_clients, "/aibridge/clients"
-    )
+
+    def clients(user_id: str | None) -> list[str]:
+        return snap.dataset.distinct_clients(user_id, caller.now)
+
+    return _list_distinct(caller, request, "client", message, clients, "/aibridge/clients")
 
 
 def _list_distinct(
@@ -203,13 +216,15 @@ def get_session_threads(snap: Snapshot, caller: Caller, request: Request, sessio
     if after_id and before_id:
         raise ApiError(400, "Cannot use both after_id and before_id in the same request.")
     limit = _thread_limit(request)
-    ds, scope = snap.dataset, caller.scope
-    key = None if scope.nothing else ds.find_session(session_id, scope.own_user_id)
+    ds, scope, now = snap.dataset, caller.scope, caller.now
+    key = None if scope.nothing else ds.find_session(session_id, scope.own_user_id, now)
     if key is None:
         raise ApiError(404, "Session not found.")
-    after = _thread_sort_key(snap, key, "after_id", after_id, scope)
-    before = _thread_sort_key(snap, key, "before_id", before_id, scope)
-    body, breach = snap.serializer.threads_checked(key, ds.thread_page(key, after, before, limit))
+    after = _thread_sort_key(snap, key, "after_id", after_id, caller)
+    before = _thread_sort_key(snap, key, "before_id", before_id, caller)
+    upto = ds.session_upto(key, now)
+    page = ds.thread_page(key, after, before, limit, upto)
+    body, breach = snap.serializer.threads_checked(key, page, upto)
     return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
 
@@ -238,11 +253,11 @@ def _thread_limit(request: Request) -> int:
 
 
 def _thread_sort_key(
-    snap: Snapshot, key: int, name: str, cursor_id: str | None, scope: Scope
+    snap: Snapshot, key: int, name: str, cursor_id: str | None, caller: Caller
 ) -> tuple[int, int, int] | None:
     if cursor_id is None:
         return None
     try:
-        return snap.dataset.thread_cursor(key, cursor_id, scope.sees_user)
+        return snap.dataset.thread_cursor(key, cursor_id, caller.scope.sees_user, caller.now)
     except ThreadCursorError as exc:
         raise _invalid_cursor(name, cursor_id, str(exc)) from None

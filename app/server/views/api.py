@@ -103,7 +103,7 @@ def _management(view: ManagementView) -> Callable[..., Response]:
         snap: Snapshot = g.snapshot
         # The request object itself, not Flask's proxy: views read it dozens of times.
         current: Request = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
-        caller = aibridge.Caller(_viewer(snap, mock.config.no_auth, current), mock.generation)
+        caller = aibridge.Caller(_viewer(snap, mock.config.no_auth, current), mock.generation, mock.now())
         return view(snap, caller, current, **path_params)
 
     return run
