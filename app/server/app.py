@@ -15,7 +15,7 @@ from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_foun
 from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
 from aibridge_mock.server.gocompat import parse_rfc3339_nano
-from aibridge_mock.server.request import GoQueryRequest
+from aibridge_mock.server.request import GoFlask
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
@@ -44,8 +44,7 @@ def _validator(config: Config) -> ResponseValidator | None:
 def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     """Wire the mock: its state, the request hooks, the routes and one handler per error type."""
     config = config or Config()
-    app = Flask(__name__, static_folder=None)  # coderd serves no /static here
-    app.request_class = GoQueryRequest
+    app = GoFlask(__name__, static_folder=None)  # coderd serves no /static here
     generation = load_generation(config.generation)
     datasets = Datasets(dataset_options(config), _validator(config), generation)
     Mock(config, generation, datasets, Runtime()).init_app(app)

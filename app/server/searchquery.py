@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.errors import ApiError, Validation
 from aibridge_mock.server.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
+from aibridge_mock.server.gostrings import go_lower
 from aibridge_mock.server.queryparams import ParamError, QueryParamParser
 
 
@@ -73,7 +74,7 @@ def search_terms(
             except _BareTermError as exc:
                 raise _QueryError([Validation("q", str(exc))]) from None
         elif len(parts) == 2:
-            values.setdefault(parts[0].lower(), []).append(parts[1])
+            values.setdefault(go_lower(parts[0]), []).append(parts[1])
         else:
             raise _QueryError([Validation("q", f"Query element {go_quote(element)} can only contain 1 ':'")])
     return values
