@@ -75,8 +75,11 @@ class Serializer:
         body = self._shape("AIBridgeSession", self.session(row))
         return encode_fragment(body), self._check("AIBridgeSession", body)
 
-    def _threads_checked(self, key: int, page_roots: tuple[int, ...]) -> tuple[bytes, Breach | None]:
-        body = self._shape("AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots)))
+    def _threads_checked(
+        self, key: int, page_roots: tuple[int, ...], own_user_id: str | None = None
+    ) -> tuple[bytes, Breach | None]:
+        threads = self.session_threads(key, list(page_roots), own_user_id)
+        body = self._shape("AIBridgeSessionThreadsResponse", threads)
         return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
     def first_breach(self, interceptions: int = 64, sessions: int = 16) -> Breach | None:
@@ -128,13 +131,18 @@ class Serializer:
         latest = self.ds.detail(row).latest_prompt()
         return str(latest["prompt"]) if latest else ""
 
-    def session_threads(self, key: int, page_roots: list[int]) -> JSON:
-        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2)."""
+    def session_threads(self, key: int, page_roots: list[int], own_user_id: str | None = None) -> JSON:
+        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2).
+
+        The session fields come from the (session id, initiator) row ``key``; the threads are those of
+        the session id, any initiator's (only ``own_user_id``'s when a member reads their own).
+        """
         ds = self.ds
         session = self.session(ds.unfiltered_session_row(key))
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
-        capped = {r for root in ds.roots(key)[:THREADS_ALL_ROWS_CAP] for r in ds.thread(root)}
+        oldest = ds.roots(key, own_user_id)[:THREADS_ALL_ROWS_CAP]
+        capped = {r for root in oldest for r in ds.thread(root, key)}
         summary_meta = aggregate_metadata(
             u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages
         )
@@ -150,17 +158,17 @@ class Serializer:
             body["client"] = session["client"]
         body["ended_at"] = session["ended_at"]
         body["token_usage_summary"] = {**session["token_usage_summary"], "metadata": summary_meta}
-        threads = [self._thread(root, capped) for root in page_roots]
+        threads = [self._thread(root, capped, key) for root in page_roots]
         body["threads"] = threads
-        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root)]
+        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root, key)]
         if rows:
             body["page_started_at"] = format_time(min(r.started for r in rows))
             body["page_ended_at"] = format_time(max(r.ended for r in rows))
         return body
 
-    def _thread(self, root: int, loaded: set[int]) -> JSON:
+    def _thread(self, root: int, loaded: set[int], key: int) -> JSON:
         ds = self.ds
-        rows = ds.thread(root)
+        rows = ds.thread(root, key)
         head = ds.interception(root)
         root_detail = ds.detail(root)
         body: JSON = {

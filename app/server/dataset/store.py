@@ -217,18 +217,23 @@ class Dataset:
         return self.table.sort_key(row)
 
     def thread_page(
-        self, key: int, after: SortKey | None, before: SortKey | None, limit: int
+        self,
+        key: int,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        own_user_id: str | None = None,
     ) -> tuple[int, ...]:
-        """Root rows of one page of a session's threads, oldest first."""
-        return self.sessions.thread_page(key, after, before, limit)
+        """Root rows of one page of a session's threads (by session id, any initiator), oldest first."""
+        return self.sessions.thread_page(key, after, before, limit, self._user(own_user_id))
 
-    def roots(self, key: int) -> list[int]:
-        """Root interceptions of a session, started_at ASC, id ASC."""
-        return self.sessions.roots(key)
+    def roots(self, key: int, own_user_id: str | None = None) -> list[int]:
+        """Thread roots with the session id of ``key``, any initiator unless ``own_user_id``; oldest first."""
+        return self.sessions.roots(key, self._user(own_user_id))
 
-    def thread(self, root: int) -> list[int]:
-        """Ended interceptions of the thread rooted at ``root``, started_at ASC, id ASC."""
-        return self.sessions.thread(root)
+    def thread(self, root: int, key: int | None = None) -> list[int]:
+        """Ended interceptions of the thread rooted at ``root`` (with ``key``'s session id), oldest first."""
+        return self.sessions.thread(root, key)
 
     def ranked_sessions(self, count: int) -> list[int]:
         """The keys of the first ``count`` sessions in list order."""

@@ -192,7 +192,8 @@ def get_session_threads(snap: Snapshot, caller: Caller, request: Request, sessio
         raise ApiError(404, "Session not found.")
     after = _thread_sort_key(snap, key, "after_id", after_id, scope)
     before = _thread_sort_key(snap, key, "before_id", before_id, scope)
-    body, breach = snap.serializer.threads_checked(key, ds.thread_page(key, after, before, limit))
+    page = ds.thread_page(key, after, before, limit, scope.own_user_id)
+    body, breach = snap.serializer.threads_checked(key, page, scope.own_user_id)
     return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
 
