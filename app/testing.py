@@ -178,7 +178,7 @@ def start_mock(config: Config | None = None) -> Iterator[MockServer]:
     from aibridge_mock.server.views.admin import admin_token
 
     config = config or Config()
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(config), threaded=True, request_handler=_log_handler())
     thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -188,6 +188,20 @@ def start_mock(config: Config | None = None) -> Iterator[MockServer]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def _log_handler() -> type[Any]:
+    """Werkzeug's request handler, logging request lines with their tokens redacted."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    from aibridge_mock.server.redaction import redact_uri
+
+    class RedactingHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.path = redact_uri(self.path)  # the environ was built from it already
+            super().log_request(code, size)
+
+    return RedactingHandler
 
 
 def connect(url: str, token: str | None = None) -> MockServer:

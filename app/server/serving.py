@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from aibridge_mock.server.accesslog import RedactingLogger
 from aibridge_mock.server.app import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.extension import mock_of
@@ -90,6 +91,7 @@ def serve(config: Config) -> int:
         "timeout": 60,
         "accesslog": "-" if config.access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": RedactingLogger,  # tokens in a query or header never reach the log
         "errorlog": "-",
         "loglevel": "warning",
     }
