@@ -8,7 +8,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
-from aibridge_mock.server import cors, journal
+from aibridge_mock.server import cors, hostcheck, journal
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.loader import DatasetOptions
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
@@ -49,6 +49,7 @@ def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     datasets = Datasets(dataset_options(config), _validator(config), generation)
     Mock(config, generation, datasets, Runtime()).init_app(app)
     journal.init_app(app)  # first: it times every request, including those answered by a hook
+    hostcheck.init_app(app)  # then: a foreign Host gets nothing else
     cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
     api.init_app(app, generation)
     app.register_blueprint(health.bp)
