@@ -3,9 +3,11 @@
 The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a plain mock (normal
 scenario, no faults, empty journal, the session's original data set). The server is the mock
 started in-process on a free port, or, when ``AIBRIDGE_MOCK_URL`` is set, a running one such as a
-container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token the
-mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). Override the
-``aibridge_mock_config`` fixture to change the in-process mock.
+container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token a mock
+on a loopback address derives from ``AIBRIDGE_MOCK_SEED``, itself 1 by default; a mock listening on
+other interfaces, such as a container on 0.0.0.0, makes a random token at every start, so give it
+and this plugin the same ``AIBRIDGE_MOCK_ADMIN_TOKEN``). Override the ``aibridge_mock_config``
+fixture to change the in-process mock.
 """
 
 from __future__ import annotations
@@ -157,7 +159,9 @@ class PluginSettings:
 
     url: str = settings.setting("", help="a running mock (a container) to use instead of an in-process one")
     admin_token: str = settings.setting("", help="the running mock's admin token")
-    seed: int = settings.setting(1, help="the running mock's seed, when its admin token is generated")
+    seed: int = settings.setting(
+        1, help="the running mock's seed, when it listens on loopback and derives its admin token from it"
+    )
 
 
 def plugin_settings() -> PluginSettings:

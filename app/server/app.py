@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
 from aibridge_mock.server import cors, hostcheck, journal
+from aibridge_mock.server.adminaccess import with_admin_token
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.loader import DatasetOptions
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
@@ -43,7 +44,7 @@ def _validator(config: Config) -> ResponseValidator | None:
 
 def create_app(config: Config | None = None, *, load: bool = True) -> Flask:
     """Wire the mock: its state, the request hooks, the routes and one handler per error type."""
-    config = config or Config()
+    config = with_admin_token(config or Config())  # a random per-start token, made once (adminaccess)
     app = GoFlask(__name__, static_folder=None)  # coderd serves no /static here
     generation = load_generation(config.generation)
     datasets = Datasets(dataset_options(config), _validator(config), generation)

@@ -79,6 +79,11 @@ class Config:
         "random per start; printed)",
         metavar="TOKEN",
     )
+    admin_fixture_dir: tuple[Path, ...] = setting(
+        (),
+        help="directories whose fixture files POST /__admin/dataset may load (besides those of --fixtures)",
+        metavar="DIR",
+    )
     allowed_hosts: tuple[str, ...] = setting(
         (),
         help="Host names served besides loopback ones while listening on a loopback address (fnmatch "

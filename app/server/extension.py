@@ -25,7 +25,6 @@ class Mock:
     generation: Generation
     datasets: Datasets
     runtime: Runtime
-    inline_fixture_dir: str | None = None  # where inline fixtures sent to the admin API are written
 
     @property
     def validator(self) -> ResponseValidator | None:
