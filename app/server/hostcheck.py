@@ -19,6 +19,7 @@ from flask import Flask, request
 
 from aibridge_mock.server.errors import ApiError
 from aibridge_mock.server.extension import current_mock, mock_of
+from aibridge_mock.server.gocompat import go_quote
 
 __all__ = ["host_allowed", "host_name", "init_app", "is_loopback"]
 
@@ -70,5 +71,5 @@ def _check_host() -> None:
         "Host not allowed.",
         f"This mock listens on {config.host} and answers requests for loopback names only (localhost, "
         f"127.0.0.1, [::1]), so that a web page cannot read it through DNS rebinding; the Host "
-        f"{header!r} is not one. Allow a name with --allowed-hosts or AIBRIDGE_MOCK_ALLOWED_HOSTS.",
+        f"{go_quote(header)} is not one. Allow a name with --allowed-hosts or AIBRIDGE_MOCK_ALLOWED_HOSTS.",
     )
