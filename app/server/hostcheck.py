@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+from functools import lru_cache
 
 from flask import Flask, request
 
@@ -47,6 +48,7 @@ def host_name(header: str) -> str:
     return name if colon and ":" not in name and (port == "" or port.isdigit()) else value
 
 
+@lru_cache(maxsize=1024)  # a request's Host is one of a handful; hostile variety only evicts
 def host_allowed(header: str, patterns: tuple[str, ...]) -> bool:
     """Whether a mock on loopback serves a request with this Host header."""
     name = host_name(header)

@@ -167,7 +167,8 @@ class GoPaths:
                     [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")],
                 )
                 return [_BAD_REQUEST]
-            route = decoded if _escape_path(decoded) == path else path
+            # No escape: raw and decoded are the same bytes (the common case, no re-escaping needed).
+            route = decoded if b"%" not in path or _escape_path(decoded) == path else path
             environ["PATH_INFO"] = route.decode("latin-1")
             environ[URL_PATH] = go_text(decoded)
         return self.app(environ, start_response)
