@@ -3,11 +3,13 @@
 The ``aibridge_mock`` fixture gives each test a :class:`MockServer` reset to a plain mock (normal
 scenario, no faults, empty journal, the session's original data set). The server is the mock
 started in-process on a free port, or, when ``AIBRIDGE_MOCK_URL`` is set, a running one such as a
-container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token the
-mock generates for ``AIBRIDGE_MOCK_SEED``, itself 1 by default). A running mock is shared, so the
-session leaves it as it found it: its data set, scenario and faults (the journal is emptied, and
-fault counters start again). Override the ``aibridge_mock_config`` fixture to change the
-in-process mock; its data ends at the fixed anchor, so answers are the same from run to run.
+container; its admin token then comes from ``AIBRIDGE_MOCK_ADMIN_TOKEN`` (default: the token a mock
+on a loopback address derives from ``AIBRIDGE_MOCK_SEED``, itself 1 by default; a mock listening on
+other interfaces, such as a container on 0.0.0.0, makes a random token at every start, so give it
+and this plugin the same ``AIBRIDGE_MOCK_ADMIN_TOKEN``). A running mock is shared, so the session
+leaves it as it found it: its data set, scenario and faults (the journal is emptied, and fault
+counters start again). Override the ``aibridge_mock_config`` fixture to change the in-process mock;
+its data ends at the fixed anchor, so answers are the same from run to run.
 """
 
 from __future__ import annotations
@@ -191,7 +193,9 @@ class PluginSettings:
 
     url: str = settings.setting("", help="a running mock (a container) to use instead of an in-process one")
     admin_token: str = settings.setting("", help="the running mock's admin token")
-    seed: int = settings.setting(1, help="the running mock's seed, when its admin token is generated")
+    seed: int = settings.setting(
+        1, help="the running mock's seed, when it listens on loopback and derives its admin token from it"
+    )
 
 
 def plugin_settings() -> PluginSettings:
@@ -215,7 +219,8 @@ def start_mock(config: Config | None = None, clock: Clock | None = None) -> Iter
     from aibridge_mock.server.views.admin import admin_token
 
     config = config or Config()
-    server = make_server("127.0.0.1", 0, create_app(config, clock=clock), threaded=True)
+    app = create_app(config, clock=clock)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_log_handler())
     thread = threading.Thread(target=server.serve_forever, name="aibridge-mock", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
@@ -225,6 +230,20 @@ def start_mock(config: Config | None = None, clock: Clock | None = None) -> Iter
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+def _log_handler() -> type[Any]:
+    """Werkzeug's request handler, logging request lines with their tokens redacted."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    from aibridge_mock.server.redaction import redact_uri
+
+    class RedactingHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            self.path = redact_uri(self.path)  # the environ was built from it already
+            super().log_request(code, size)
+
+    return RedactingHandler
 
 
 def connect(url: str, token: str | None = None) -> MockServer:

@@ -27,7 +27,7 @@ DAY = 24 * 3600 * 1_000_000
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app(Config(seed=1, interceptions=300))
+    return create_app(Config(seed=1, interceptions=300, admin_fixture_dir=(DATA,)))
 
 
 @pytest.fixture
@@ -184,10 +184,10 @@ def test_missing_fixture_file_is_refused_and_the_old_data_keeps_serving(
     client: FlaskClient, admin: Headers
 ) -> None:
     owner = _owner(client, admin)
-    missing = "/nonexistent/fixture.json"
+    missing = str(DATA / "nonexistent.json")
     response = client.post("/__admin/dataset", json={"fixtures": [missing]}, headers=admin)
     assert response.status_code == 400
-    assert missing in response.get_json()["detail"]
+    assert response.get_json()["detail"] == f"{missing}: $: cannot read the file: No such file or directory"
     assert _count(client, owner) > 0
 
 

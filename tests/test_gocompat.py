@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from aibridge_mock.server.gocompat import (
@@ -13,6 +15,7 @@ from aibridge_mock.server.gocompat import (
     parse_rfc3339_nano,
     parse_uuid,
 )
+from aibridge_mock.server.gostrings import go_bytes, go_lower, go_text, go_upper, header_text
 
 LAYOUT = '"2006-01-02T15:04:05.999999999Z07:00"'
 UUID = "5c3b1f0e-9d7a-4c2b-8e1f-0a9b8c7d6e5f"
@@ -181,3 +184,53 @@ def test_encode_json_writes_what_go_json_encoder_writes(value: object, encoded: 
 )
 def test_encode_json_formats_floats_like_go(value: float, encoded: bytes) -> None:
     assert encode_json(value) == encoded
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("\udcff", "invalid UUID length: 1"),  # %ff: one byte, as Go counts it
+        ("\udcc3(", "invalid UUID length: 2"),
+        ("é" * 18, "invalid UUID format"),  # 36 bytes, not 36 characters
+        ("urn:uu\udcff" + "0" * 38, 'invalid urn prefix: "urn:uu\\xff00"'),
+    ],
+)
+def test_parse_uuid_measures_bytes_that_are_not_utf8(text: str, error: str) -> None:
+    with pytest.raises(UUIDParseError, match=f"^{re.escape(error)}$"):
+        parse_uuid(text)
+
+
+@pytest.mark.parametrize(
+    ("raw", "text", "back"),
+    [
+        (b"\xff", "\udcff", b"\xff"),
+        (b"caf\xc3\xa9", "café", b"caf\xc3\xa9"),
+        (b"\xc3(", "\udcc3(", b"\xc3("),
+    ],
+)
+def test_go_strings_keep_every_byte(raw: bytes, text: str, back: bytes) -> None:
+    assert go_text(raw) == text
+    assert go_bytes(text) == back
+    assert go_bytes("\ud800") == "\ufffd".encode()  # a surrogate no byte maps to: Go holds U+FFFD
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [("abc", "abc"), ("\xff\xfe", "\udcff\udcfe"), ("caf\xc3\xa9", "café"), ("\u20ac", "\u20ac")],
+)
+def test_a_wsgi_header_value_becomes_the_go_string_of_its_bytes(value: str, text: str) -> None:
+    assert header_text(value) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "lower", "upper"),
+    [
+        ("MoDeL", "model", "MODEL"),
+        ("\udcffX", "\ufffdx", "\ufffdX"),  # a byte that is not UTF-8 becomes U+FFFD, as strings.Map does
+        ("\u0130nitiator", "initiator", "\u0130NITIATOR"),  # unicode.ToLower('İ') is 'i'
+        ("straße", "straße", "STRAßE"),  # no one-rune upper case for ß: Go keeps it
+        ("2025-01-01t00:00:00z", "2025-01-01t00:00:00z", "2025-01-01T00:00:00Z"),
+    ],
+)
+def test_case_mapping_is_gos_one_rune_to_one_rune(text: str, lower: str, upper: str) -> None:
+    assert (go_lower(text), go_upper(text)) == (lower, upper)

@@ -6,9 +6,12 @@ from collections.abc import Callable
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.searchquery import _split
 
 Get = Callable[..., TestResponse]
 ExpectError = Callable[..., None]
@@ -289,3 +292,27 @@ def test_values_are_case_sensitive(get: Get, path: str) -> None:
 def test_quoted_values_may_contain_spaces_and_colons(get: Get, path: str) -> None:
     assert _count(get(path, q='client:"Claude Code"')) > 0
     assert _count(get(path, q='model:"a:b"')) == 0
+
+
+def _fields_func(query: str, delimiter: str) -> list[str]:
+    """splitQueryParameterByDelimiter as coderd writes it: FieldsFunc with a toggle on each quote."""
+    parts, current, quoted = [], "", False
+    for ch in query:
+        if ch == '"':
+            quoted = not quoted
+        if not quoted and ch == delimiter:
+            if current:
+                parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current] if current else parts
+
+
+@settings(max_examples=2_000, deadline=None)
+@given(st.text(alphabet=' :"ab\n\\', max_size=16), st.sampled_from([" ", ":"]))
+def test_q_is_split_on_the_delimiter_outside_quotes_like_coderd(query: str, delimiter: str) -> None:
+    assert _split(query, delimiter, keep_quotes=True) == _fields_func(query, delimiter)
+    assert _split(query, delimiter, keep_quotes=False) == [
+        p.strip('"') for p in _fields_func(query, delimiter)
+    ]

@@ -6,6 +6,7 @@ number is then recomputed from the /interceptions responses of those interceptio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 from werkzeug.test import TestResponse
 
 from aibridge_mock.server.dataset.store import Dataset
+from aibridge_mock.server.extension import mock_of
 
 Get = Callable[..., TestResponse]
 Item = dict[str, Any]
@@ -221,3 +223,115 @@ def test_threads_after_the_oldest_50_show_zero_tokens(get: Get, big_session: Ite
     zero = {**dict.fromkeys(TOKENS, 0), "metadata": {}}
     assert late and all(t["token_usage"] == zero for t in late)
     assert all(a["token_usage"] == zero for t in late for a in t["agentic_actions"])
+
+
+# -- a session id shared by several users (fixtures can do it; coderd filters threads by id alone) ---
+
+SHARED = "shared-session"
+
+
+def _interception(n: int, initiator: str, started: str, **extra: Any) -> Item:
+    return {
+        "id": f"c5000000-0000-4000-8000-00000000000{n}",
+        "initiator": initiator,
+        "provider": "anthropic",
+        "model": "claude-sonnet-4-5",
+        "client_session_id": SHARED,
+        "started_at": started,
+        "ended_at": started.replace(":00Z", ":09Z"),
+        "token_usages": [
+            {
+                "id": f"c6000000-0000-4000-8000-00000000000{n}",
+                "input_tokens": 10 * n,
+                "output_tokens": n,
+                "metadata": {"web_search_requests": n},
+                "created_at": started.replace(":00Z", ":01Z"),
+            }
+        ],
+        **extra,
+    }
+
+
+# alice's thread (1, with a child 2), bob's thread (3) and a child of alice's thread (4) that carries
+# its own client session id and so belongs to another session.
+SHARED_FIXTURE = {
+    "interceptions": [
+        _interception(1, "alice", "2026-05-14T10:00:00Z"),
+        _interception(
+            2, "alice", "2026-05-14T10:01:00Z", thread_root_id="c5000000-0000-4000-8000-000000000001"
+        ),
+        _interception(3, "bob", "2026-05-14T10:02:00Z"),
+        _interception(
+            4,
+            "alice",
+            "2026-05-14T10:03:00Z",
+            thread_root_id="c5000000-0000-4000-8000-000000000001",
+            client_session_id="elsewhere",
+        ),
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory: pytest.TempPathFactory, make_app: Callable[..., Any]) -> Callable[..., Any]:
+    path = tmp_path_factory.mktemp("shared") / "shared.json"
+    path.write_text(json.dumps(SHARED_FIXTURE), encoding="utf-8")
+
+    def build(**options: Any) -> tuple[Any, dict[str, str]]:
+        app = make_app(interceptions=0, fixtures=(path,), **options)
+        personas = mock_of(app).datasets.snapshot.dataset.personas
+        return app.test_client(), {p.user.username: p.token for p in personas}
+
+    return build
+
+
+def _threads(client: Any, token: str, **params: str) -> Item:
+    response = client.get(
+        f"/api/v2/aibridge/sessions/{SHARED}", headers={"Coder-Session-Token": token}, query_string=params
+    )
+    assert response.status_code == 200, response.get_json()
+    body: Item = response.get_json()
+    return body
+
+
+def test_session_threads_list_every_users_threads_of_the_session_id(shared_app: Callable[..., Any]) -> None:
+    client, tokens = shared_app()
+    body = _threads(client, tokens["admin"])
+    # The session fields are those of the first (session id, initiator) row in list order: bob's,
+    # whose last activity is the latest; the threads are the session id's, whoever started them.
+    assert body["initiator"]["username"] == "bob"
+    assert [t["id"] for t in body["threads"]] == [
+        "c5000000-0000-4000-8000-000000000001",
+        "c5000000-0000-4000-8000-000000000003",
+    ]
+    assert body["token_usage_summary"]["input_tokens"] == 30  # the session row's own sums (bob's)
+    assert body["token_usage_summary"]["metadata"] == {"web_search_requests": 1 + 2 + 3}  # every thread
+    assert body["page_ended_at"] == "2026-05-14T10:02:09Z"
+
+
+def test_a_thread_leaves_out_interceptions_of_another_session(shared_app: Callable[..., Any]) -> None:
+    client, tokens = shared_app()
+    alice_thread = _threads(client, tokens["admin"])["threads"][0]
+    assert alice_thread["token_usage"]["input_tokens"] == 10 + 20  # not the 40 of "elsewhere"
+    assert alice_thread["ended_at"] == "2026-05-14T10:01:09Z"
+
+
+def test_thread_cursors_page_across_users(shared_app: Callable[..., Any]) -> None:
+    client, tokens = shared_app()
+    first = _threads(client, tokens["admin"], limit="1")["threads"]
+    after = _threads(client, tokens["admin"], limit="1", after_id=first[0]["id"])["threads"]
+    assert [t["id"] for t in first + after] == [
+        "c5000000-0000-4000-8000-000000000001",
+        "c5000000-0000-4000-8000-000000000003",
+    ]
+
+
+def test_roots_can_be_narrowed_to_one_initiator(shared_app: Callable[..., Any]) -> None:
+    # For members who read their own rows (generations before sessions existed, and custom roles):
+    # the thread query is filtered by the same authorization as every other query.
+    client, _ = shared_app()
+    ds = mock_of(client.application).datasets.snapshot.dataset
+    key = ds.find_session(SHARED, None)
+    alice = next(u.id for u in ds.users if u.username == "alice")
+    assert [ds.id_of(r) for r in ds.roots(key, alice)] == ["c5000000-0000-4000-8000-000000000001"]
+    assert len(ds.roots(key)) == 2

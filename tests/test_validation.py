@@ -76,8 +76,10 @@ def test_a_broken_session_names_its_place_in_the_list(monkeypatch: pytest.Monkey
 def test_a_broken_thread_page_names_the_thread_field(monkeypatch: pytest.MonkeyPatch) -> None:
     original = Serializer.session_threads
 
-    def damage(self: Serializer, key: int, roots: list[int], upto: int | None = None) -> JSON:
-        body = original(self, key, roots, upto)
+    def damage(
+        self: Serializer, key: int, roots: list[int], own_user_id: str | None = None, upto: int | None = None
+    ) -> JSON:
+        body = original(self, key, roots, own_user_id, upto)
         body["threads"][0]["token_usage"]["input_tokens"] = "many"
         return body
 

@@ -7,10 +7,12 @@ Layers, one way (each imports only those below it)::
     app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
     runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
     serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)
+    hostcheck (Host on loopback)  adminaccess (admin token, fixture files)  redaction  accesslog
     searchquery / queryparams / pagination (coderd's parsers)  auth (coderd's API key middleware)
+    like (PostgreSQL LIKE, linear)  request (the request as Go reads it: query, raw path, bytes)
     dataset (immutable columns, indexes, sessions; generated or from fixtures; queries take the
              clock's ``now`` in live mode, revealing rows as they end)
-    gocompat (Go's JSON, time, %q and UUID formats)  errors (Coder's error body)
+    gocompat (Go's JSON, time, %q and UUID formats)  gostrings (Go strings)  errors (Coder's error body)
 
 ``create_app`` and ``Config`` are imported on first use, so that the console script can list the
 server's subcommands without loading Flask and numpy.

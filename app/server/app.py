@@ -8,14 +8,15 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
-from aibridge_mock.server import cors, journal
+from aibridge_mock.server import cors, hostcheck, journal
+from aibridge_mock.server.adminaccess import with_admin_token
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.clock import Clock, LiveClock, parse_anchor
 from aibridge_mock.server.dataset.loader import DatasetOptions, resolved_anchor
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
 from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
-from aibridge_mock.server.request import GoQueryRequest
+from aibridge_mock.server.request import GoFlask
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
@@ -51,9 +52,8 @@ def create_app(config: Config | None = None, *, load: bool = True, clock: Clock 
     With ``config.live``, requests see the data set as of ``clock.now()``; the default clock starts
     at the anchor and follows the monotonic clock. Tests pass a ``ManualClock``.
     """
-    config = config or Config()
-    app = Flask(__name__, static_folder=None)  # coderd serves no /static here
-    app.request_class = GoQueryRequest
+    config = with_admin_token(config or Config())  # a random per-start token, made once (adminaccess)
+    app = GoFlask(__name__, static_folder=None)  # coderd serves no /static here
     generation = load_generation(config.generation)
     options = dataset_options(config)
     if config.live and clock is None:
@@ -61,6 +61,7 @@ def create_app(config: Config | None = None, *, load: bool = True, clock: Clock 
     datasets = Datasets(options, _validator(config), generation)
     Mock(config, generation, datasets, Runtime(), clock=clock if config.live else None).init_app(app)
     journal.init_app(app)  # first: it times every request, including those answered by a hook
+    hostcheck.init_app(app)  # then: a foreign Host gets nothing else
     cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
     api.init_app(app, generation)
     app.register_blueprint(health.bp)

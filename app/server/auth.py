@@ -9,6 +9,8 @@ from flask import Request
 from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.dataset.users import Persona, User
 from aibridge_mock.server.errors import ApiError
+from aibridge_mock.server.gostrings import go_bytes
+from aibridge_mock.server.request import cookie, header
 
 SESSION_COOKIE = "coder_session_token"
 SESSION_HEADER = "Coder-Session-Token"
@@ -63,12 +65,16 @@ class Scope:
 
 
 def token_from_request(request: Request) -> str:
-    """APITokenFromRequest: cookie, query param, header, Bearer, then access_token."""
+    """APITokenFromRequest: cookie, query param, header, Bearer, then access_token.
+
+    Values are Go strings (the bytes as sent); a cookie with bytes no cookie may hold is skipped, as
+    net/http's r.Cookie skips it.
+    """
     # Parsing cookies costs more than the rest of the lookup; skip it when there is no Cookie header.
     for candidate in (
-        request.cookies.get(SESSION_COOKIE, "") if "Cookie" in request.headers else "",
+        cookie(request, SESSION_COOKIE) if "Cookie" in request.headers else "",
         request.args.get(SESSION_COOKIE, ""),
-        request.headers.get(SESSION_HEADER, ""),
+        header(request, SESSION_HEADER),
         bearer_token(request),
         request.args.get("access_token", ""),
     ):
@@ -79,8 +85,8 @@ def token_from_request(request: Request) -> str:
 
 def bearer_token(request: Request) -> str:
     """The token of an ``Authorization: Bearer`` header (scheme case-insensitive), or ""."""
-    header = request.headers.get("Authorization", "")
-    return header[7:].strip() if header[:7].lower() == "bearer " else ""
+    value = header(request, "Authorization")
+    return value[7:].strip() if value[:7].lower() == "bearer " else ""
 
 
 def split_token(token: str) -> tuple[str, str]:
@@ -89,10 +95,10 @@ def split_token(token: str) -> tuple[str, str]:
     if len(parts) != 2:
         raise ValueError(f"incorrect amount of API key parts, expected 2 got {len(parts)}")
     key_id, secret = parts
-    if len(key_id.encode()) != 10:
-        raise ValueError(f"invalid API key ID length, expected 10 got {len(key_id.encode())}")
-    if len(secret.encode()) != 22:
-        raise ValueError(f"invalid API key secret length, expected 22 got {len(secret.encode())}")
+    if len(go_bytes(key_id)) != 10:
+        raise ValueError(f"invalid API key ID length, expected 10 got {len(go_bytes(key_id))}")
+    if len(go_bytes(secret)) != 22:
+        raise ValueError(f"invalid API key secret length, expected 22 got {len(go_bytes(secret))}")
     return key_id, secret
 
 

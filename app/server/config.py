@@ -84,7 +84,21 @@ class Config:
         metavar="ORIGIN",
     )
     admin_token: str = setting(
-        "", help="token of the admin API (default: generated and printed)", metavar="TOKEN"
+        "",
+        help="token of the admin API (default: derived from the seed on a loopback address, else "
+        "random per start; printed)",
+        metavar="TOKEN",
+    )
+    admin_fixture_dir: tuple[Path, ...] = setting(
+        (),
+        help="directories whose fixture files POST /__admin/dataset may load (besides those of --fixtures)",
+        metavar="DIR",
+    )
+    allowed_hosts: tuple[str, ...] = setting(
+        (),
+        help="Host names served besides loopback ones while listening on a loopback address (fnmatch "
+        "patterns, e.g. a reverse proxy's name)",
+        metavar="HOST",
     )
 
 

@@ -27,7 +27,6 @@ class Mock:
     datasets: Datasets
     runtime: Runtime
     clock: Clock | None = None  # live mode only: requests see the data set as of clock.now()
-    inline_fixture_dir: str | None = None  # where inline fixtures sent to the admin API are written
 
     def now(self) -> int | None:
         """The data set's time for this request (live mode), or None: every ended row is visible."""

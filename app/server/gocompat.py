@@ -14,13 +14,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from aibridge_mock.server.gostrings import go_bytes, go_text
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Go's encoder escapes these even with SetEscapeHTML(false) (U+2028/9) or by default (<, >, &).
 _GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-# Go's encoder writes strings as UTF-8 and turns invalid bytes (kept as surrogate escapes here) into U+FFFD.
-_INVALID_BYTES = re.compile("[\udc80-\udcff]")
+# Go's encoder writes strings as UTF-8 and turns invalid bytes (kept as surrogate escapes here) into
+# U+FFFD; its decoder does the same to a lone surrogate escape ("\\ud800") in a JSON document.
+_INVALID_BYTES = re.compile("[\ud800-\udfff]")
 
 
 def encode_json(value: Any) -> bytes:
@@ -138,33 +141,36 @@ class UUIDParseError(ValueError):
     """google/uuid's Parse error, with its exact message."""
 
 
-_HEX = set("0123456789abcdefABCDEF")
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+_DASH = ord("-")
 _DASHED_OFFSETS = (0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34)
 
 
 def parse_uuid(text: str) -> str:
-    """Parse a UUID the way github.com/google/uuid does; return the canonical lower-case form."""
-    raw = text.encode("utf-8")
+    """Parse a UUID the way github.com/google/uuid does; return the canonical lower-case form.
+
+    uuid.Parse works on bytes: lengths count bytes, and a value that is not UTF-8 is simply an
+    invalid UUID (``%ff`` is "invalid UUID length: 1").
+    """
+    raw = go_bytes(text)
     length = len(raw)
     if length == 32:
-        body = text
-        if not all(ch in _HEX for ch in body) or len(body) != 32:
+        digits = raw
+    else:
+        if length == 36 + 9:
+            if raw[:9].lower() != b"urn:uuid:":
+                raise UUIDParseError(f"invalid urn prefix: {go_quote(go_text(raw[:9]))}")
+            raw = raw[9:]
+        elif length == 36 + 2:
+            raw = raw[1:]  # google/uuid never checks the braces themselves
+        elif length != 36:
+            raise UUIDParseError(f"invalid UUID length: {length}")
+        if any(raw[i] != _DASH for i in (8, 13, 18, 23)):
             raise UUIDParseError("invalid UUID format")
-        return _canonical(body.lower())
-    if length == 36 + 9:
-        if text[:9].lower() != "urn:uuid:":
-            raise UUIDParseError(f"invalid urn prefix: {go_quote(raw[:9].decode('utf-8', 'replace'))}")
-        text = text[9:]
-    elif length == 36 + 2:
-        text = text[1:]  # google/uuid never checks the braces themselves
-    elif length != 36:
-        raise UUIDParseError(f"invalid UUID length: {length}")
-    if len(text) < 36 or any(text[i] != "-" for i in (8, 13, 18, 23)):
+        digits = b"".join(raw[i : i + 2] for i in _DASHED_OFFSETS)
+    if not all(byte in _HEX for byte in digits):
         raise UUIDParseError("invalid UUID format")
-    pairs = [text[i : i + 2] for i in _DASHED_OFFSETS]
-    if not all(len(p) == 2 and p[0] in _HEX and p[1] in _HEX for p in pairs):
-        raise UUIDParseError("invalid UUID format")
-    return _canonical("".join(pairs).lower())
+    return _canonical(digits.decode("ascii").lower())
 
 
 def _canonical(hex32: str) -> str:

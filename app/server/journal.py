@@ -7,6 +7,7 @@ import time
 from flask import Flask, Response, g, request
 
 from aibridge_mock.server.extension import current_mock
+from aibridge_mock.server.redaction import redact_query
 
 ADMIN_PREFIX = "/__admin"
 UNJOURNALED = ("/healthz", "/readyz")  # probes would drown the requests a test suite looks for
@@ -32,7 +33,7 @@ def _journal_response(response: Response) -> Response:
     current_mock().runtime.record(
         request.method,
         path,
-        request.query_string.decode("latin-1"),
+        redact_query(request.query_string.decode("latin-1")),  # tokens in the query are not for a journal
         response.status_code,
         round(duration, 3),
         g.get("received_at", time.time()),

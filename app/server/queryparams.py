@@ -18,6 +18,7 @@ from aibridge_mock.server.gocompat import (
     parse_rfc3339_nano,
     parse_uuid,
 )
+from aibridge_mock.server.gostrings import go_upper
 
 T = TypeVar("T")
 Values = Mapping[str, Sequence[str]]
@@ -94,7 +95,7 @@ class QueryParamParser:
         if raw is None:
             return None
         try:
-            return parse_rfc3339_nano(raw.upper())
+            return parse_rfc3339_nano(go_upper(raw))
         except TimeParseError as exc:
             self.errors.append(
                 Validation(

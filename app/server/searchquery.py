@@ -8,12 +8,14 @@ unknown keys, duplicates and bad timestamps produce coderd's exact validation er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.errors import ApiError, Validation
 from aibridge_mock.server.gocompat import NIL_UUID, ZERO_TIME, UUIDParseError, go_quote, parse_uuid
+from aibridge_mock.server.gostrings import go_lower
 from aibridge_mock.server.queryparams import ParamError, QueryParamParser
 
 
@@ -30,22 +32,18 @@ class _BareTermError(Exception):
     pass
 
 
+# A field of splitQueryParameterByDelimiter: characters other than the delimiter, and quoted runs
+# (to the closing quote, or to the end) in which the delimiter does not split.
+_FIELDS = {d: re.compile(f'(?:[^{d}"]|"[^"]*(?:"|\\Z))+') for d in (" ", ":")}
+
+
 def _split(query: str, delimiter: str, keep_quotes: bool) -> list[str]:
-    """splitQueryParameterByDelimiter: Go's strings.FieldsFunc with a quote toggle."""
-    parts: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for ch in query:
-        if ch == '"':
-            quoted = not quoted
-        if not quoted and ch == delimiter:
-            if current:
-                parts.append("".join(current))
-                current = []
-            continue
-        current.append(ch)
-    if current:
-        parts.append("".join(current))
+    """splitQueryParameterByDelimiter: Go's strings.FieldsFunc with a quote toggle.
+
+    Regular expressions rather than a loop over characters: a hostile ``q`` can be a megabyte.
+    """
+    quoted = '"' in query
+    parts = _FIELDS[delimiter].findall(query) if quoted else [p for p in query.split(delimiter) if p]
     if not keep_quotes:
         parts = [p.strip('"') for p in parts]
     return parts
@@ -73,7 +71,7 @@ def search_terms(
             except _BareTermError as exc:
                 raise _QueryError([Validation("q", str(exc))]) from None
         elif len(parts) == 2:
-            values.setdefault(parts[0].lower(), []).append(parts[1])
+            values.setdefault(go_lower(parts[0]), []).append(parts[1])
         else:
             raise _QueryError([Validation("q", f"Query element {go_quote(element)} can only contain 1 ':'")])
     return values

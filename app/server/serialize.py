@@ -76,11 +76,10 @@ class Serializer:
         return encode_fragment(body), self._check("AIBridgeSession", body)
 
     def _threads_checked(
-        self, key: int, page_roots: tuple[int, ...], upto: int | None = None
+        self, key: int, page_roots: tuple[int, ...], own_user_id: str | None = None, upto: int | None = None
     ) -> tuple[bytes, Breach | None]:
-        body = self._shape(
-            "AIBridgeSessionThreadsResponse", self.session_threads(key, list(page_roots), upto)
-        )
+        threads = self.session_threads(key, list(page_roots), own_user_id, upto)
+        body = self._shape("AIBridgeSessionThreadsResponse", threads)
         return encode_json(body), self._check("AIBridgeSessionThreadsResponse", body)
 
     def first_breach(self, interceptions: int = 64, sessions: int = 16) -> Breach | None:
@@ -132,13 +131,20 @@ class Serializer:
         latest = self.ds.detail(row).latest_prompt()
         return str(latest["prompt"]) if latest else ""
 
-    def session_threads(self, key: int, page_roots: list[int], upto: int | None = None) -> JSON:
-        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2), over rows ended by ``upto``."""
+    def session_threads(
+        self, key: int, page_roots: list[int], own_user_id: str | None = None, upto: int | None = None
+    ) -> JSON:
+        """``AIBridgeSessionThreadsResponse`` for one page of threads (4.2), over rows ended by ``upto``.
+
+        The session fields come from the (session id, initiator) row ``key``; the threads are those of
+        the session id, any initiator's (only ``own_user_id``'s when a member reads their own).
+        """
         ds = self.ds
         session = self.session(ds.unfiltered_session_row(key, upto))
         # coderd loads token usages only for the oldest 50 threads (its "all rows" query hits the
         # SQL default limit), so tokens of later threads read as zero. Confirmed in code (spec 4.2).
-        capped = {r for root in ds.roots(key, upto)[:THREADS_ALL_ROWS_CAP] for r in ds.thread(root, upto)}
+        oldest = ds.roots(key, own_user_id, upto)[:THREADS_ALL_ROWS_CAP]
+        capped = {r for root in oldest for r in ds.thread(root, key, upto)}
         summary_meta = aggregate_metadata(
             u["metadata"] for r in sorted(capped) for u in ds.detail(r).token_usages
         )
@@ -154,17 +160,17 @@ class Serializer:
             body["client"] = session["client"]
         body["ended_at"] = session["ended_at"]
         body["token_usage_summary"] = {**session["token_usage_summary"], "metadata": summary_meta}
-        threads = [self._thread(root, capped, upto) for root in page_roots]
+        threads = [self._thread(root, capped, key, upto) for root in page_roots]
         body["threads"] = threads
-        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root, upto)]
+        rows = [ds.interception(r) for root in page_roots for r in ds.thread(root, key, upto)]
         if rows:
             body["page_started_at"] = format_time(min(r.started for r in rows))
             body["page_ended_at"] = format_time(max(r.ended for r in rows))
         return body
 
-    def _thread(self, root: int, loaded: set[int], upto: int | None) -> JSON:
+    def _thread(self, root: int, loaded: set[int], key: int, upto: int | None) -> JSON:
         ds = self.ds
-        rows = ds.thread(root, upto)
+        rows = ds.thread(root, key, upto)
         head = ds.interception(root)
         root_detail = ds.detail(root)
         body: JSON = {

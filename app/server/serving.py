@@ -10,11 +10,13 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from aibridge_mock.server.accesslog import RedactingLogger
+from aibridge_mock.server.adminaccess import admin_token, with_admin_token
 from aibridge_mock.server.app import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.extension import mock_of
+from aibridge_mock.server.hostcheck import is_loopback
 from aibridge_mock.server.progress import ProgressBar
-from aibridge_mock.server.views.admin import admin_token
 
 ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(B)sB %(M)sms'
 
@@ -56,6 +58,11 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     # A token the operator chose is not echoed; a generated one must be, or nobody could use it.
     token = "<AIBRIDGE_MOCK_ADMIN_TOKEN>" if config.admin_token else admin_token(config)
     lines.append(f"  admin API: {url}/__admin/state with 'Authorization: Bearer {token}'")
+    if not config.admin_token and not is_loopback(config.host):
+        lines.append(
+            f"    (random for this start: {config.host or 'every interface'} is reachable from other "
+            "machines; set AIBRIDGE_MOCK_ADMIN_TOKEN to choose the token)"
+        )
     if config.workers > 1:
         lines.append(
             f"  note: {config.workers} workers each keep their own admin settings and reloads; "
@@ -68,7 +75,8 @@ def serve(config: Config) -> int:
     """Load the data set, print the banner, and serve until SIGTERM/SIGINT."""
     started = time.monotonic()
     try:
-        app = create_app(config, load=False)
+        # The admin token goes into the configuration the workers get: one token for all of them.
+        app = create_app(with_admin_token(config), load=False)
         state = mock_of(app).datasets
         state.progress = ProgressBar()
         state.load()
@@ -90,6 +98,7 @@ def serve(config: Config) -> int:
         "timeout": 60,
         "accesslog": "-" if config.access_log else None,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": RedactingLogger,  # tokens in a query or header never reach the log
         "errorlog": "-",
         "loglevel": "warning",
     }

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from aibridge_mock.schemas import fixture_schema
+from aibridge_mock.server.dataset.sources import FixtureSource, SourceError, read_source
 
 
 class FixtureError(ValueError):
     """A fixture the mock refuses, as ``<file>: <JSON path>: <what is wrong>``."""
 
-    def __init__(self, file: Path | str, path: str, problem: str) -> None:
+    def __init__(self, file: FixtureSource | str, path: str, problem: str) -> None:
         super().__init__(f"{file}: {path}: {problem}")
         self.file = str(file)
         self.path = path
@@ -44,12 +44,15 @@ def fixture_validator() -> Draft202012Validator:
     return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def read_fixture(file: Path) -> dict[str, Any]:
-    """The document in one fixture file, valid against the fixture schema."""
+def read_fixture(file: FixtureSource) -> dict[str, Any]:
+    """The document in one fixture file (or inline document), valid against the fixture schema."""
     try:
-        text = file.read_text(encoding="utf-8")
+        raw = read_source(file)
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as exc:
         raise FixtureError(file, "$", f"not UTF-8 text (byte {exc.start})") from None
+    except SourceError as exc:
+        raise FixtureError(file, "$", str(exc)) from None
     except OSError as exc:
         raise FixtureError(file, "$", f"cannot read the file: {exc.strerror or type(exc).__name__}") from None
     try:

@@ -12,7 +12,6 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +20,7 @@ import numpy as np
 from aibridge_mock.server.dataset.columns import NULL_TIME, Columns, Tables, uuid_parts
 from aibridge_mock.server.dataset.fixture_schema import FixtureError, read_fixture
 from aibridge_mock.server.dataset.records import JSON, Detail
+from aibridge_mock.server.dataset.sources import FixtureSource
 from aibridge_mock.server.dataset.users import User
 from aibridge_mock.server.gocompat import format_time, parse_rfc3339_nano, sorted_json
 
@@ -43,7 +43,7 @@ class FixtureData:
 class _Item:
     """One object of a fixture file and where it is, for error messages."""
 
-    file: Path
+    file: FixtureSource
     path: str
     body: dict[str, Any]
 
@@ -73,7 +73,7 @@ class _Item:
 
 
 def load_fixture_files(
-    paths: tuple[Path, ...], users: list[User], tables: Tables, personas: int = 0
+    paths: tuple[FixtureSource, ...], users: list[User], tables: Tables, personas: int = 0
 ) -> FixtureData:
     """Users, column rows and details from fixture files; FixtureError names the first problem.
 
@@ -99,7 +99,7 @@ def _canonical_uuid(text: str) -> str:
 
 
 def _with_fixture_users(
-    documents: list[tuple[Path, dict[str, Any]]], users: list[User], personas: int
+    documents: list[tuple[FixtureSource, dict[str, Any]]], users: list[User], personas: int
 ) -> list[User]:
     result = list(users)
     by_id = {u.id: u for u in users}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -15,6 +14,7 @@ from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.details import generated_detail
 from aibridge_mock.server.dataset.generate import generate_columns, generate_live_columns
 from aibridge_mock.server.dataset.records import Detail, RowFacts
+from aibridge_mock.server.dataset.sources import FixtureSource
 from aibridge_mock.server.dataset.store import Dataset, Identity
 from aibridge_mock.server.dataset.users import User, build_personas, generate_users, seeded_chars
 
@@ -26,7 +26,7 @@ class DatasetOptions:
     seed: int = 1
     interceptions: int = 5_000
     anchor: int = 0  # microseconds; 0 means FIXED_ANCHOR
-    fixtures: tuple[Path, ...] = ()
+    fixtures: tuple[FixtureSource, ...] = ()  # files, checked files or inline documents (sources.py)
     live: bool = False  # the data goes on for LIVE_HORIZON after the anchor, revealed by a clock
 
 

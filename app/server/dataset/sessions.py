@@ -88,8 +88,12 @@ class SessionIndex:
         self.models = self._distinct(c.model[:e], [m or "" for m in ds.tables.models.values])
         self._order_sessions(ds, n_keys)
         self._index_constant_columns(ds, order, starts)
-        roots = order[self.is_root[order]]
-        self.key_roots = Grouped(roots, _offsets(self.key_of_row[roots], n_keys))
+        # GET /sessions/{id} lists the threads of the session id, whoever started them: coderd's
+        # ListAIBridgeSessionThreads filters on session_id alone (fixtures may share a session id
+        # between users), while the session row above it is one (session id, initiator) key.
+        roots = np.flatnonzero(self.is_root).astype(np.int64)
+        roots = roots[np.lexsort((c.id_lo[roots], c.id_hi[roots], c.started[roots], c.session[roots]))]
+        self.sid_roots = Grouped(roots, _offsets(c.session[roots], len(ds.tables.session_ids.values)))
         thread_order = np.lexsort((c.id_lo[:e], c.id_hi[:e], c.started[:e], c.root[:e])).astype(np.int64)
         self.thread_rows = Grouped(thread_order, _offsets(c.root[:e], len(c)))
 
@@ -277,7 +281,13 @@ class SessionIndex:
         return keys[0] if keys else None
 
     def thread_page(
-        self, key: int, after: SortKey | None, before: SortKey | None, limit: int, upto: int | None = None
+        self,
+        key: int,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        user: int | None = None,
+        upto: int | None = None,
     ) -> tuple[int, ...]:
         """Root rows of one page of a session's threads, oldest first.
 
@@ -285,20 +295,33 @@ class SessionIndex:
         ``before`` page holds the oldest threads before the cursor, not the ones just before it.
         """
         sort_key = self.table.sort_key
-        roots = self.roots(key, upto)
+        roots = self.roots(key, user, upto)
         if after is not None:
             roots = [r for r in roots if sort_key(r) > after]
         if before is not None:
             roots = [r for r in roots if sort_key(r) < before]
         return tuple(roots[:limit])
 
-    def roots(self, key: int, upto: int | None = None) -> list[int]:
-        """Root interceptions of a session (ended by ``upto``), started_at ASC, id ASC."""
-        return self._ended(self.key_roots.get(key), upto)
+    def roots(self, key: int, user: int | None = None, upto: int | None = None) -> list[int]:
+        """Root interceptions with the session id of ``key`` (ended by ``upto``), started_at ASC, id ASC.
 
-    def thread(self, root: int, upto: int | None = None) -> list[int]:
-        """Ended interceptions (by ``upto``) of the thread rooted at ``root``, started_at ASC, id ASC."""
-        return self._ended(self.thread_rows.get(root), upto)
+        Any initiator's, or only ``user``'s (a member of the generations where members read their own).
+        """
+        roots = self.sid_roots.get(int(self.key_session[key]))
+        if user is not None:
+            roots = roots[self.table.cols.user[roots] == user]
+        return self._ended(roots, upto)
+
+    def thread(self, root: int, key: int | None = None, upto: int | None = None) -> list[int]:
+        """Ended interceptions (by ``upto``) of the thread rooted at ``root``, started_at ASC, id ASC.
+
+        With ``key``: only those with that session's id, as the thread query joins on session_id too
+        (a fixture may give an interception of the thread its own client session id).
+        """
+        rows = self.thread_rows.get(root)
+        if key is not None:
+            rows = rows[self.table.cols.session[rows] == self.key_session[key]]
+        return self._ended(rows, upto)
 
     def _ended(self, rows: Positions, upto: int | None) -> list[int]:
         if upto is not None:

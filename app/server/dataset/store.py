@@ -256,18 +256,24 @@ class Dataset:
         return self.table.sort_key(row)
 
     def thread_page(
-        self, key: int, after: SortKey | None, before: SortKey | None, limit: int, upto: int | None = None
+        self,
+        key: int,
+        after: SortKey | None,
+        before: SortKey | None,
+        limit: int,
+        own_user_id: str | None = None,
+        upto: int | None = None,
     ) -> tuple[int, ...]:
-        """Root rows of one page of a session's threads (ended by ``upto``), oldest first."""
-        return self.sessions.thread_page(key, after, before, limit, upto)
+        """Root rows of one page of a session's threads (by session id, any initiator; ended by ``upto``)."""
+        return self.sessions.thread_page(key, after, before, limit, self._user(own_user_id), upto)
 
-    def roots(self, key: int, upto: int | None = None) -> list[int]:
-        """Root interceptions of a session (ended by ``upto``), started_at ASC, id ASC."""
-        return self.sessions.roots(key, upto)
+    def roots(self, key: int, own_user_id: str | None = None, upto: int | None = None) -> list[int]:
+        """Thread roots with the session id of ``key`` (ended by ``upto``), any initiator unless ``own_user_id``."""
+        return self.sessions.roots(key, self._user(own_user_id), upto)
 
-    def thread(self, root: int, upto: int | None = None) -> list[int]:
-        """Ended interceptions (by ``upto``) of the thread rooted at ``root``, started_at ASC, id ASC."""
-        return self.sessions.thread(root, upto)
+    def thread(self, root: int, key: int | None = None, upto: int | None = None) -> list[int]:
+        """Ended interceptions (by ``upto``) of the thread rooted at ``root`` (with ``key``'s session id)."""
+        return self.sessions.thread(root, key, upto)
 
     def ranked_sessions(self, count: int) -> list[int]:
         """The keys of the first ``count`` sessions in list order."""

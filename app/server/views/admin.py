@@ -1,46 +1,50 @@
 """The admin API for test suites, under /__admin/: data set, scenario, faults and the journal.
 
-Every route needs ``Authorization: Bearer <admin token>``. The token comes from
-``AIBRIDGE_MOCK_ADMIN_TOKEN`` (``--admin-token``); without one it is derived from the seed and
-printed in the startup banner. Errors use Coder's body, ``{message, detail?, validations?}``.
+Every route needs ``Authorization: Bearer <admin token>``: ``AIBRIDGE_MOCK_ADMIN_TOKEN``
+(``--admin-token``), else one the mock makes and prints in the startup banner (derived from the seed
+on a loopback address, random per start elsewhere; :mod:`aibridge_mock.server.adminaccess`, which
+also says which fixture files a reload may read). Errors use Coder's body,
+``{message, detail?, validations?}``.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, request
 
+from aibridge_mock.server.adminaccess import (
+    MAX_FIXTURE_BYTES,
+    FixtureFileError,
+    admin_token,
+    checked_fixture_file,
+)
 from aibridge_mock.server.auth import bearer_token
-from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.clock import ANCHOR_FORMS, AnchorError, parse_anchor
 from aibridge_mock.server.dataset.fixture_schema import FixtureError
 from aibridge_mock.server.dataset.loader import DatasetOptions
-from aibridge_mock.server.dataset.users import seeded_chars
+from aibridge_mock.server.dataset.sources import FixtureSource, InlineFixture
 from aibridge_mock.server.errors import ApiError, Validation
 from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.gocompat import format_time
+from aibridge_mock.server.gostrings import go_bytes
 from aibridge_mock.server.runtime import DEFAULT_SLOW_MS, SCENARIOS, Fault, Runtime
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.views.responses import unvalidated_json
+
+__all__ = ["admin_token", "bp", "describe"]
 
 bp = Blueprint("admin", __name__, url_prefix="/__admin")
 MAX_INTERCEPTIONS = 5_000_000
 NOT_RELOADED = "The data set was not reloaded; the previous one is still served."
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "*")
 _TOKEN_HELP = (
-    "Send 'Authorization: Bearer <admin token>'; the token is printed in the startup banner "
-    "or set with AIBRIDGE_MOCK_ADMIN_TOKEN."
+    "Send 'Authorization: Bearer <admin token>'; the token is set with AIBRIDGE_MOCK_ADMIN_TOKEN, or "
+    "printed in the startup banner (derived from the seed on a loopback address, random at every "
+    "start elsewhere)."
 )
-
-
-def admin_token(config: Config) -> str:
-    """The configured admin token, or one derived from the seed (printed in the banner)."""
-    return config.admin_token or "adm_" + seeded_chars(config.seed, "admin-token", 28)
 
 
 def _state() -> Datasets:
@@ -60,8 +64,8 @@ def _require_admin_token() -> Response | None:
     given = bearer_token(request)
     if not given:
         raise ApiError(401, "Admin token required.", _TOKEN_HELP)
-    if not hmac.compare_digest(given.encode(), admin_token(current_mock().config).encode()):
-        raise ApiError(401, "Admin token is invalid.")
+    if not hmac.compare_digest(go_bytes(given), go_bytes(admin_token(current_mock().config))):
+        raise ApiError(401, "Admin token is invalid.", _TOKEN_HELP)
     return None
 
 
@@ -69,10 +73,19 @@ def _require_admin_token() -> Response | None:
 
 
 def _body() -> dict[str, Any]:
-    if not request.get_data():
+    too_large = ApiError(
+        413, "Request body too large.", f"The admin API reads at most {MAX_FIXTURE_BYTES:,} bytes."
+    )
+    length = request.content_length
+    if length is not None and length > MAX_FIXTURE_BYTES:
+        raise too_large
+    data = request.stream.read(MAX_FIXTURE_BYTES + 1)  # a chunked body has no Content-Length to check
+    if len(data) > MAX_FIXTURE_BYTES:
+        raise too_large
+    if not data:
         return {}
     try:
-        body = json.loads(request.get_data())
+        body = json.loads(data)
     except ValueError as exc:
         raise ApiError(400, "Request body must be valid JSON.", str(exc)) from None
     if not isinstance(body, dict):
@@ -180,38 +193,25 @@ def _anchor(body: dict[str, Any], current: int) -> int:
         raise _invalid("anchor", f"{exc}, got {json.dumps(value)}") from None
 
 
-def _fixtures(body: dict[str, Any], current: tuple[Path, ...]) -> tuple[Path, ...]:
-    """Fixture paths (on the mock's file system) or inline fixture documents, written to files."""
+def _fixtures(body: dict[str, Any], current: tuple[FixtureSource, ...]) -> tuple[FixtureSource, ...]:
+    """Fixture files the operator allowed (see adminaccess), or fixture documents kept in memory."""
     if "fixtures" not in body:
         return current
     value = body["fixtures"]
     if not isinstance(value, list):
         raise _invalid("fixtures", "must be a list of file paths or fixture documents")
-    paths = []
+    sources: list[FixtureSource] = []
     for index, item in enumerate(value):
         if isinstance(item, str) and item:
-            paths.append(Path(item))
+            try:
+                sources.append(checked_fixture_file(item, current_mock().config))
+            except FixtureFileError as exc:
+                raise _invalid(f"fixtures[{index}]", str(exc)) from None
         elif isinstance(item, dict | list):
-            paths.append(_write_inline(item, index))
+            sources.append(InlineFixture(f"inline-fixtures[{index}]", json.dumps(item)))
         else:
             raise _invalid(f"fixtures[{index}]", "must be a file path or a fixture document")
-    return tuple(paths)
-
-
-def _write_inline(document: Any, index: int) -> Path:
-    # Inline fixtures become files so that the data set's identity can name (and rebuild) them.
-    mock = current_mock()
-    if mock.inline_fixture_dir is None:
-        mock.inline_fixture_dir = tempfile.mkdtemp(prefix="aibridge-mock-fixtures-")
-    with tempfile.NamedTemporaryFile(
-        "w",
-        suffix=".json",
-        prefix=f"inline-fixtures[{index}]-",
-        delete=False,
-        dir=mock.inline_fixture_dir,
-    ) as file:
-        json.dump(document, file)
-    return Path(file.name)
+    return tuple(sources)
 
 
 # -- scenario, faults, journal --------------------------------------------------------------------

@@ -7,7 +7,6 @@ one coderd would report.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from aibridge_mock.server.dataset.store import ThreadCursorError
 from aibridge_mock.server.errors import ApiError
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.gocompat import NIL_UUID, UUIDParseError, go_quote, parse_uuid
+from aibridge_mock.server.like import LikePattern
 from aibridge_mock.server.pagination import Page, check_limit, parse_pagination
 from aibridge_mock.server.queryparams import ParamError, parse_go_int32
 from aibridge_mock.server.searchquery import (
@@ -182,28 +182,11 @@ def _list_distinct(
     scope = caller.scope
     if scope.nothing:
         return json_response(200, None, template)
-    pattern = _like_prefix(prefix)
-    matching = [v for v in values(scope.own_user_id) if pattern.fullmatch(v)]
+    # LIKE @prefix || '%': % and _ are wildcards, a backslash escapes (spec 1.5); linear time.
+    pattern = LikePattern.prefix(prefix)
+    matching = [v for v in values(scope.own_user_id) if pattern.matches(v)]
     items = matching[page.offset : page.offset + page.limit]
     return json_response(200, items or None, template)  # coderd builds a nil slice: JSON null when empty
-
-
-def _like_prefix(prefix: str) -> re.Pattern[str]:
-    """Postgres ``LIKE prefix || '%'``: % and _ are wildcards, backslash escapes (spec 1.5)."""
-    out, escaped = [], False
-    for ch in prefix:
-        if escaped:
-            out.append(re.escape(ch))
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "%":
-            out.append(".*")
-        elif ch == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(ch))
-    return re.compile("".join(out) + ".*", re.DOTALL)
 
 
 # -- GET /sessions/{session_id} --------------------------------------------------------------------
@@ -223,8 +206,8 @@ def get_session_threads(snap: Snapshot, caller: Caller, request: Request, sessio
     after = _thread_sort_key(snap, key, "after_id", after_id, caller)
     before = _thread_sort_key(snap, key, "before_id", before_id, caller)
     upto = ds.session_upto(key, now)
-    page = ds.thread_page(key, after, before, limit, upto)
-    body, breach = snap.serializer.threads_checked(key, page, upto)
+    page = ds.thread_page(key, after, before, limit, scope.own_user_id, upto)
+    body, breach = snap.serializer.threads_checked(key, page, scope.own_user_id, upto)
     return finish(200, body, breach.nested("$", endpoint()) if breach else None)
 
 

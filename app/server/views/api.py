@@ -90,8 +90,9 @@ def _catch_all(rest: str = "") -> Response:
 
 
 def _below_prefix() -> str:
-    """The path below the generation's prefix, as the catch-all's text quotes it."""
-    return request.path[len(current_mock().generation.prefix) + 1 :]
+    """The path below the generation's prefix, as the catch-all's text quotes it: Go's decoded r.URL.Path."""
+    path: str = getattr(request, "url_path", request.path)
+    return path[len(current_mock().generation.prefix) + 1 :]
 
 
 def _management(view: ManagementView) -> Callable[..., Response]:

@@ -9,6 +9,7 @@ from flask import Request
 
 from aibridge_mock.server.auth import bearer_token
 from aibridge_mock.server.errors import PlainTextError
+from aibridge_mock.server.request import header
 from aibridge_mock.server.state import Snapshot
 
 __all__ = ["provider_catch_all"]
@@ -17,11 +18,8 @@ __all__ = ["provider_catch_all"]
 def provider_catch_all(snap: Snapshot, request: Request, rest: str) -> PlainTextError:
     """The plain-text answer aibridged gives a request the mock does not emulate."""
     # aibridged reads only these three headers, never cookies or Coder-Session-Token (AB2).
-    token = (
-        request.headers.get("X-Coder-AI-Governance-Token", "")
-        or bearer_token(request)
-        or request.headers.get("X-Api-Key", "")
-    )
+    governance = header(request, "X-Coder-AI-Governance-Token")
+    token = governance or bearer_token(request) or header(request, "X-Api-Key")
     if not token:
         return PlainTextError(400, "no authentication key provided")
     if snap.authenticator.persona_for(token) is None:

@@ -9,6 +9,7 @@ from flask import Response, request
 from aibridge_mock.server.errors import ApiError, PlainTextError
 from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.gocompat import encode_json
+from aibridge_mock.server.gostrings import go_bytes
 from aibridge_mock.server.validation import VIOLATION_HEADER, Breach, ResponseValidator, report
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -71,9 +72,9 @@ def error_response(error: ApiError) -> Response:
 
 
 def text_response(error: PlainTextError) -> Response:
-    """Go's http.Error: text/plain, nosniff, and the message plus a newline."""
+    """Go's http.Error: text/plain, nosniff, and the message plus a newline (Go's bytes, UTF-8 or not)."""
     return Response(
-        error.text + "\n",
+        go_bytes(error.text + "\n"),
         status=error.status,
         content_type="text/plain; charset=utf-8",
         headers=coder_headers(),
