@@ -39,8 +39,15 @@ setup: $(VENV)/.dev
 run: $(VENV)/.serve
 	$(BIN)/aibridge-mock serve $(ARGS)
 
+# tests/node's npm packages (msw, typescript) from their lock file, for the Node test of the export.
+NODE_DEPS := tests/node/node_modules/.package-lock.json
+$(NODE_DEPS): tests/node/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/node --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "make: npm is not installed: the Node tests will skip"; fi
+
 # Everything CI runs: lint and types, every test, then the fast tests on the lowest declared versions.
-test: lint
+test: lint $(NODE_DEPS)
 	$(BIN)/pytest $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-lowest
 

@@ -268,7 +268,7 @@ class Dataset:
         return self.sessions.thread_page(key, after, before, limit, self._user(own_user_id), upto)
 
     def roots(self, key: int, own_user_id: str | None = None, upto: int | None = None) -> list[int]:
-        """Thread roots with the session id of ``key`` (ended by ``upto``), any initiator unless ``own_user_id``."""
+        """Thread roots with the session id of ``key`` (ended by ``upto``); only ``own_user_id``'s if set."""
         return self.sessions.roots(key, self._user(own_user_id), upto)
 
     def thread(self, root: int, key: int | None = None, upto: int | None = None) -> list[int]:
