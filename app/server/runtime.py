@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -202,6 +203,7 @@ class Runtime:
             "status": status,
             "duration_ms": duration_ms,
             "received_at": received_at,
+            "worker": os.getpid(),  # which process served it: workers share one journal
         }
         self.backend.append(JOURNAL, entry, cap=JOURNAL_SIZE)
 

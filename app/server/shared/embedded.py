@@ -60,7 +60,7 @@ class EmbeddedState:
 
     @property
     def description(self) -> str:
-        return f"embedded, shared by this server's workers ({self.directory})"
+        return "embedded, shared by this server's workers"
 
     @property
     def data_dir(self) -> Path:
