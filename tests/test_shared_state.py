@@ -1,0 +1,145 @@
+"""The state backends keep one contract: versioned settings, atomic counters, numbered record streams.
+
+Each behaviour runs against the in-process backend, the embedded one (several processes) and Redis
+(when redis-server is installed); issue 14's recorded traffic relies on the record streams.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from running import redis_server
+
+from aibridge_mock.server.shared import MemoryState, StateBackend, open_state
+from aibridge_mock.server.shared.backend import Document
+from aibridge_mock.server.shared.embedded import TRIM_EVERY, EmbeddedState
+
+
+@pytest.fixture(params=["memory", "embedded", pytest.param("redis", marks=pytest.mark.slow)])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StateBackend]:
+    if request.param == "memory":
+        yield MemoryState()
+    elif request.param == "embedded":
+        state = EmbeddedState(tmp_path / "state")
+        yield state
+        state.close()
+    else:
+        with redis_server(tmp_path) as url:
+            state = open_state(url, tmp_path / "data", ("test", request.node.name))
+            yield state
+            state.close()
+
+
+def _set(key: str, value: object) -> Callable[[Document], Document]:
+    def change(doc: Document) -> Document:
+        doc[key] = value
+        return doc
+
+    return change
+
+
+def test_settings_start_empty_and_each_update_bumps_the_version(backend: StateBackend) -> None:
+    assert backend.settings() == (0, {})
+    assert backend.version() == 0
+    assert backend.update(_set("scenario", "failing")) == (1, {"scenario": "failing"})
+    assert backend.update(_set("slow_ms", 40)) == (2, {"scenario": "failing", "slow_ms": 40})
+    assert backend.version() == 2
+    assert backend.settings() == (2, {"scenario": "failing", "slow_ms": 40})
+
+
+def test_a_failed_update_changes_nothing(backend: StateBackend) -> None:
+    backend.update(_set("scenario", "slow"))
+
+    def broken(doc: Document) -> Document:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        backend.update(broken)
+    assert backend.settings() == (1, {"scenario": "slow"})
+
+
+def test_counters_return_the_value_before_the_increment(backend: StateBackend) -> None:
+    assert [backend.increment("fault-1") for _ in range(3)] == [0, 1, 2]
+    assert backend.increment("fault-2") == 0
+    assert (backend.counter("fault-1"), backend.counter("fault-2"), backend.counter("none")) == (3, 1, 0)
+
+
+def test_record_streams_number_records_from_one_and_read_what_came_after(backend: StateBackend) -> None:
+    numbers = [backend.append("traffic", {"n": n}) for n in range(5)]
+    assert numbers == [1, 2, 3, 4, 5]
+    assert backend.read("traffic") == [(i + 1, {"n": i}) for i in range(5)]
+    assert backend.read("traffic", after=3) == [(4, {"n": 3}), (5, {"n": 4})]
+    assert backend.read("traffic", after=1, limit=2) == [(2, {"n": 1}), (3, {"n": 2})]
+    assert backend.read("traffic", after=5) == []
+    assert backend.last("traffic", 2) == [(4, {"n": 3}), (5, {"n": 4})]
+    assert backend.read("other") == []
+
+
+def test_cleared_streams_keep_numbering_and_streams_are_independent(backend: StateBackend) -> None:
+    backend.append("journal", {"a": 1})
+    backend.append("traffic", {"b": 1})
+    backend.clear("journal")
+    assert backend.read("journal") == []
+    assert backend.append("journal", {"a": 2}) == 2
+    assert backend.read("journal") == [(2, {"a": 2})]
+    assert backend.read("traffic") == [(1, {"b": 1})]
+
+
+def test_a_capped_stream_keeps_its_newest_records(backend: StateBackend) -> None:
+    total = TRIM_EVERY * 2 + 5
+    for n in range(total):
+        backend.append("journal", {"n": n}, cap=10)
+    assert backend.last("journal", 10) == [(total - 9 + i, {"n": total - 10 + i}) for i in range(10)]
+    assert len(backend.read("journal")) < TRIM_EVERY + 10  # trimmed, not only hidden
+    tail = backend.read("journal", after=total - 3)
+    assert [seq for seq, _ in tail] == [total - 2, total - 1, total]
+
+
+def test_concurrent_updates_and_increments_lose_nothing(backend: StateBackend) -> None:
+    def work() -> None:
+        for _ in range(25):
+            backend.update(lambda doc: {**doc, "n": doc.get("n", 0) + 1})
+            backend.increment("hits")
+            backend.append("journal", {})
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert backend.settings() == (100, {"n": 100})
+    assert backend.counter("hits") == 100
+    assert [seq for seq, _ in backend.read("journal")] == list(range(1, 101))
+
+
+def _hammer(directory: Path, rounds: int) -> None:
+    state = EmbeddedState(directory)
+    for _ in range(rounds):
+        state.update(lambda doc: {**doc, "n": doc.get("n", 0) + 1})
+        state.increment("hits")
+        state.append("journal", {"pid": multiprocessing.current_process().pid})
+    state.close()
+
+
+# Python 3.12 warns about fork() in a process with threads; these children only use the state.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_embedded_state_is_shared_by_processes_forked_from_its_creator(tmp_path: Path) -> None:
+    state = EmbeddedState(tmp_path / "state")
+    state.update(_set("scenario", "failing"))  # the parent uses it before forking, as a server does
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_hammer, args=(tmp_path / "state", 30)) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0]
+    assert state.version() == 91  # mapped: the parent sees the children's bumps without a query
+    assert state.settings() == (91, {"scenario": "failing", "n": 90})
+    assert state.counter("hits") == 90
+    records = state.read("journal")
+    assert [seq for seq, _ in records] == list(range(1, 91))
+    assert {r["pid"] for _, r in records} == {w.pid for w in workers}
