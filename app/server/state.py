@@ -134,14 +134,15 @@ class Datasets:
                 if self.snapshot is not None:
                     self.ready.set()
 
-    def follow(self, published_as: Document | None, wait: bool = True) -> None:
+    def follow(self, published_as: Document | None, wait: float = -1) -> None:
         """Serve the published generation if this process does not yet (called before each request).
 
-        ``wait=False`` (health probes) returns at once while another thread is already following.
+        ``wait``: how many seconds to wait for another thread that is already following (-1: as long
+        as it takes); health probes give up after a while and report what is served meanwhile.
         """
         if published_as is None or int(published_as["generation"]) == self.number:
             return
-        if not self._reload_lock.acquire(blocking=wait):
+        if not self._reload_lock.acquire(timeout=wait):
             return
         try:
             number = int(published_as["generation"])

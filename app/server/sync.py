@@ -10,7 +10,8 @@ from flask import Flask, request
 
 from aibridge_mock.server.extension import current_mock
 
-PROBES = ("/healthz", "/readyz")  # answer at once, even while this worker follows a reload
+PROBES = ("/healthz", "/readyz")
+PROBE_WAIT_SECONDS = 2.0  # a probe waits this long for a data set being mapped (or built), then answers
 
 
 def init_app(app: Flask) -> None:
@@ -21,4 +22,4 @@ def init_app(app: Flask) -> None:
 def _catch_up() -> None:
     mock = current_mock()
     settings = mock.runtime.sync()
-    mock.datasets.follow(settings.dataset, wait=request.path not in PROBES)
+    mock.datasets.follow(settings.dataset, wait=PROBE_WAIT_SECONDS if request.path in PROBES else -1)
