@@ -15,13 +15,14 @@ than building it again (:mod:`aibridge_mock.server.shared.published`).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aibridge_mock.server.auth import Authenticator
 from aibridge_mock.server.dataset.loader import DatasetOptions, Progress, build_dataset
 from aibridge_mock.server.dataset.store import Dataset
 from aibridge_mock.server.generations import Generation
+from aibridge_mock.server.pagecache import PageCache
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.serialize import Serializer
 from aibridge_mock.server.shared import published
@@ -36,6 +37,7 @@ class Snapshot:
     dataset: Dataset
     serializer: Serializer
     authenticator: Authenticator
+    pages: PageCache = field(default_factory=PageCache, compare=False)  # whole answers (pagecache.py)
 
     @staticmethod
     def build(

@@ -10,8 +10,9 @@ A backend holds three kinds of state, all JSON:
   the increment): the per-fault request index that makes injected failures deterministic whichever
   worker serves the request.
 - **record streams**: named append-only sequences of JSON objects. ``append(stream, record)``
-  returns the record's sequence number: 1, 2, 3, ... per stream, never reused (``clear`` empties a
-  stream, numbering goes on). ``read(stream, after=n)`` returns the records numbered above ``n``,
+  returns the record's sequence number: increasing within a stream, never reused (``clear``
+  empties a stream, numbering goes on), not necessarily consecutive (the embedded backend numbers
+  all streams together). ``read(stream, after=n)`` returns the records numbered above ``n``,
   oldest first, so a reader keeps the last number it saw and asks again for what came since;
   ``last(stream, n)`` returns the newest ``n``. A stream appended with ``cap=N`` keeps (at least)
   its newest N records. The request journal is the stream ``journal``; a feature that records
