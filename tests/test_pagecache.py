@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
@@ -64,7 +64,7 @@ def test_errors_are_not_cached_and_the_cache_stays_within_its_bytes() -> None:
     assert snap is not None and len(snap.pages._pages) == 0
     small = PageCache(max_bytes=60_000)
     for offset in range(20):
-        response = client.get(f"/api/v2/aibridge/interceptions?limit=5&offset={offset}", headers=owner)
-        small.put(("page", offset), response, "X-Violation")
+        body = client.get(f"/api/v2/aibridge/interceptions?limit=5&offset={offset}", headers=owner).get_data()
+        small.put(("page", offset), Response(body), "X-Violation")
     assert 0 < small._bytes <= 60_000
     assert small.get(("page", 19)) is not None and small.get(("page", 0)) is None
