@@ -86,7 +86,7 @@ def render(report: Report, *, command: str, settings: list[str]) -> str:
     passed = sum(r.verdict == "PASS" for r in report.rows)
     failed = sum(r.verdict == "FAIL" for r in report.rows)
     lines = [
-        "# Benchmark results (GitHub issue 6)",
+        "# Benchmark results (GitHub issues 6 and 13)",
         "",
         f"Run on {now} with `{command}`.",
         "",
