@@ -16,7 +16,8 @@ from running import redis_server
 
 from aibridge_mock.server.shared import MemoryState, StateBackend, open_state
 from aibridge_mock.server.shared.backend import Document
-from aibridge_mock.server.shared.embedded import TRIM_EVERY, EmbeddedState
+from aibridge_mock.server.shared.embedded import EmbeddedState
+from aibridge_mock.server.shared.streams import ROTATE_BYTES_PER_RECORD
 
 
 @pytest.fixture(params=["memory", "embedded", pytest.param("redis", marks=pytest.mark.slow)])
@@ -95,14 +96,25 @@ def test_cleared_streams_keep_numbering_and_streams_are_independent(backend: Sta
 
 
 def test_a_capped_stream_keeps_its_newest_records(backend: StateBackend) -> None:
-    total = TRIM_EVERY * 2 + 5
-    numbers = [backend.append("journal", {"n": n}, cap=10) for n in range(total)]
-    assert backend.last("journal", 10) == [
-        (numbers[total - 10 + i], {"n": total - 10 + i}) for i in range(10)
+    cap = 10
+    total = cap * ROTATE_BYTES_PER_RECORD // 3  # ~10-byte records: the files rotate three times
+    numbers = [backend.append("journal", {"n": n}, cap=cap) for n in range(total)]
+    assert numbers == sorted(set(numbers))
+    assert backend.last("journal", cap) == [
+        (numbers[total - cap + i], {"n": total - cap + i}) for i in range(cap)
     ]
-    assert len(backend.read("journal")) < TRIM_EVERY + 10  # trimmed, not only hidden
-    tail = backend.read("journal", after=numbers[-4])
-    assert [seq for seq, _ in tail] == numbers[-3:]
+    assert cap <= len(backend.read("journal")) < total  # dropped, not only hidden
+    assert [seq for seq, _ in backend.read("journal", after=numbers[-4])] == numbers[-3:]
+
+
+def test_a_reader_that_keeps_its_place_sees_each_record_once(backend: StateBackend) -> None:
+    seen: list[int] = []
+    written: list[int] = []
+    for batch in range(4):
+        written += [backend.append("traffic", {"batch": batch, "n": n}) for n in range(3)]
+        seen += [seq for seq, _ in backend.read("traffic", after=seen[-1] if seen else 0)]
+    assert seen == written
+    assert [r["n"] for _, r in backend.read("traffic", after=written[3], limit=3)] == [1, 2, 0]
 
 
 def test_concurrent_updates_and_increments_lose_nothing(backend: StateBackend) -> None:

@@ -10,13 +10,15 @@ A backend holds three kinds of state, all JSON:
   the increment): the per-fault request index that makes injected failures deterministic whichever
   worker serves the request.
 - **record streams**: named append-only sequences of JSON objects. ``append(stream, record)``
-  returns the record's sequence number: increasing within a stream, never reused (``clear``
-  empties a stream, numbering goes on), not necessarily consecutive (the embedded backend numbers
-  all streams together). ``read(stream, after=n)`` returns the records numbered above ``n``,
-  oldest first, so a reader keeps the last number it saw and asks again for what came since;
-  ``last(stream, n)`` returns the newest ``n``. A stream appended with ``cap=N`` keeps (at least)
-  its newest N records. The request journal is the stream ``journal``; a feature that records
-  traffic (issue 14's provider routes) appends to its own stream and reads it back on every worker.
+  returns the record's sequence number: increasing in the order records were appended, never
+  reused (``clear`` empties a stream, numbering goes on), not necessarily consecutive (the embedded
+  backend numbers a record by where it ends in the stream's files). ``read(stream, after=n)``
+  returns the records numbered above ``n``, oldest first, so a reader keeps the last number it saw
+  and asks again for what came since; ``last(stream, n)`` returns the newest ``n``. A stream
+  appended with ``cap=N`` keeps its newest N records (embedded: as long as they average under 512
+  bytes) and drops older ones. The request journal is the stream ``journal``; a feature that
+  records traffic (issue 14's provider routes) appends to its own stream and reads it back on every
+  worker.
 
 Backends: :class:`MemoryState` (one process: ``create_app`` in tests and the in-process pytest
 plugin), :class:`~aibridge_mock.server.shared.embedded.EmbeddedState` (every worker of one

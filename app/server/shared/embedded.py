@@ -3,9 +3,11 @@
 ``serve`` creates the directory before its workers start and removes it when it stops; nothing is
 installed or started. It holds:
 
-- ``state.db``: SQLite in WAL mode (readers never wait for the writer) with the settings document,
-  the counters and the record streams. Each process opens its own connection per thread (SQLite
-  connections do not survive a fork); writes are short transactions, serialised by SQLite's lock.
+- ``state.db``: SQLite in WAL mode (readers never wait for the writer) with the settings document
+  and the counters. Each process opens its own connection per thread (SQLite connections do not
+  survive a fork); writes are short transactions.
+- ``streams/``: the record streams, append-only files (:mod:`.streams`): the journal gets one
+  record per request, and a file append costs a fraction of a database write.
 - ``version``: 8 bytes every process maps; the settings' version is copied there after each commit,
   so the check at the start of every request is a read of mapped memory, not a query or a syscall.
 - ``write.lock``: writers queue on it (``flock``, then a lock among the threads of a process) before
@@ -31,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aibridge_mock.server.shared.backend import Change, Document, Record
+from aibridge_mock.server.shared.streams import Streams
 
 __all__ = ["EmbeddedState"]
 
@@ -39,17 +42,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER, doc TEXT);
 INSERT OR IGNORE INTO settings VALUES (1, 0, '{}');
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS records (seq INTEGER PRIMARY KEY AUTOINCREMENT, stream TEXT NOT NULL,
-                                    data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS records_by_stream ON records (stream, seq);
 """
 _INCREMENT = "INSERT INTO counters VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET n = n + 1 RETURNING n"
-# One numbering for all streams (the table's own): a stream's numbers increase, with gaps where other
-# streams' records went. One statement per append: the journal writes one per request.
-_APPEND = "INSERT INTO records (stream, data) VALUES (?, ?) RETURNING seq"
-_TRIM = """DELETE FROM records WHERE stream = ?1 AND seq <= (
-    SELECT seq FROM records WHERE stream = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)"""
-TRIM_EVERY = 256  # a capped stream is trimmed every this many appends (readers only see the newest N)
 _OPENING = threading.Lock()  # one thread opens a process's handles
 
 
@@ -66,6 +60,7 @@ class EmbeddedState:
         self._lock_file = directory / "write.lock"
         self._lock_fd = -1
         self._thread_lock = threading.Lock()
+        self._streams = Streams(directory / "streams")
         version = directory / "version"
         if not version.exists():
             version.write_bytes(_VERSION.pack(0))
@@ -172,34 +167,16 @@ class EmbeddedState:
     # -- record streams -------------------------------------------------------------------------------
 
     def append(self, stream: str, record: Document, cap: int | None = None) -> int:
-        data = json.dumps(record)
-        with self._locked() as conn:
-            (seq,) = conn.execute(_APPEND, (stream, data)).fetchone()
-            self._local.appends = getattr(self._local, "appends", 0) + 1
-            if cap is not None and self._local.appends % TRIM_EVERY == 0:
-                conn.execute(_TRIM, (stream, cap))
-        return int(seq)
+        return self._streams.append(stream, record, cap)
 
     def read(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
-        rows = self._conn().execute(
-            "SELECT seq, data FROM records WHERE stream = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (stream, after, -1 if limit is None else limit),
-        )
-        return [(int(seq), json.loads(data)) for seq, data in rows]
+        return self._streams.read(stream, after, limit)
 
     def last(self, stream: str, count: int) -> list[Record]:
-        rows = (
-            self._conn()
-            .execute(
-                "SELECT seq, data FROM records WHERE stream = ? ORDER BY seq DESC LIMIT ?", (stream, count)
-            )
-            .fetchall()
-        )
-        return [(int(seq), json.loads(data)) for seq, data in reversed(rows)]
+        return self._streams.last(stream, count)
 
     def clear(self, stream: str) -> None:
-        with self._locked() as conn:
-            conn.execute("DELETE FROM records WHERE stream = ?", (stream,))
+        self._streams.clear(stream)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
