@@ -111,6 +111,56 @@ def judge(b: Bench) -> None:
     _servers(b)
     _slow_clients(b)
     _peers(b)
+    _before_after(b)
+
+
+# The last full run before issue 13 (benchmarks/RESULTS.md of 2026-11-22, commit 23df55d, this kind
+# of machine): gunicorn gthread, 2 workers x 8 threads; `serve` then defaulted to 1 worker.
+BEFORE = {
+    "healthz": "2,352 req/s",
+    "limit=100": "1,559 req/s (66% of /healthz); 1 worker: 682 req/s",
+    "limit=1": "1,303 req/s; 1 worker: 742 req/s",
+    "prism": "1.49x (Prism: its own one-item example); 1 worker: 0.88x",
+    "startup": "0.75 s / 6.92 s",
+    "memory": "62.1 MB (2 workers); 62.0 MB (1 worker)",
+    "slow": "8 half-sent connections left /healthz unanswered (1 worker x 8 threads)",
+    "workers": "1 by default; admin settings per worker",
+}
+
+
+def _before_after(b: Bench) -> None:
+    """Issue 13's before/after table: the last run before it beside this one."""
+    s, ours = b.s, b.ours
+    health, page, one = ours["healthz"], ours["limit=100"], ours["limit=1"]
+    prism = b.peers.get("Prism", {}).get("limit=1")
+    slow = b.slow.get("granian")
+    per = b.memory[s.large].pss_total / (s.large / 100_000)
+    after = {
+        "healthz": f"{health.rps:,.0f} req/s",
+        "limit=100": f"{page.rps:,.0f} req/s ({page.rps / health.rps:.0%} of /healthz)",
+        "limit=1": f"{one.rps:,.0f} req/s",
+        "prism": f"{one.rps / prism.rps:.2f}x (Prism serving our captured body)" if prism else "not run",
+        "startup": f"{b.startups[s.default][0]:.2f} s / {b.startups[s.large][0]:.2f} s",
+        "memory": f"{mb(per)} ({b.workers} workers)",
+        "slow": slow.describe() if slow else "not run",
+        "workers": f"one per core ({b.workers} here); admin settings shared by all",
+    }
+    names = {
+        "healthz": "/healthz throughput",
+        "limit=100": f"interceptions?limit=100 throughput, N={s.large:,}",
+        "limit=1": f"interceptions?limit=1 throughput, N={s.large:,}",
+        "prism": "ours limit=1 / Prism limit=1 (req/s)",
+        "startup": f"startup to ready, N={s.default:,} / N={s.large:,}",
+        "memory": "memory per 100,000 interceptions, all processes",
+        "slow": "a new client while slow connections are open",
+        "workers": "workers of `serve`",
+    }
+    lines = [
+        "| Figure | Before (2026-11-22, gunicorn) | After (this run, granian) |",
+        "|---|---|---|",
+        *(f"| {names[k]} | {BEFORE[k]} | {after[k]} |" for k in names),
+    ]
+    b.report.sections.append(("Before and after issue 13", lines))
 
 
 def _servers(b: Bench) -> None:
