@@ -45,6 +45,15 @@ def judge(b: Bench) -> None:
         f">= {PAGE_VS_HEALTHZ:.0%} of /healthz",
         page.rps >= PAGE_VS_HEALTHZ * health.rps,
     )
+    if b.ceiling:
+        small, big = b.ceiling["small"], b.ceiling["big"]
+        r.add(
+            "transfer cost: a static app's answer of limit=100's size vs a 16-byte one (granian, no Python)",
+            f"{big.rps:,.0f} vs {small.rps:,.0f} req/s = {big.rps / small.rps:.0%}; moving the bytes costs "
+            f"{(1 / big.rps - 1 / small.rps) * 1e6:.0f} us per request of this machine",
+            "(what bounds the ratio above)",
+            None,
+        )
     cold = b.ours["cold"]
     r.add(
         f"limit=100 over uncached pages, N={s.large:,}",

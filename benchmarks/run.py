@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import ceiling
 import load
 import peers
 import servers
@@ -50,11 +50,7 @@ FULL = Settings(small=1_000, medium=100_000, large=1_000_000, default=5_000, lat
 QUICK = Settings(small=1_000, medium=10_000, large=50_000, default=5_000, latency_s=3, throughput_s=3)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+free_port = servers.free_port
 
 
 @dataclass(frozen=True)
@@ -115,6 +111,7 @@ class Bench:
         self.peers: dict[str, dict[str, load.Result]] = {}  # "Prism" -> "limit=1" -> result
         self.peer_versions: dict[str, str] = {}
         self.slow: dict[str, slowclients.SlowClients] = {}  # "granian"/"gunicorn" ->
+        self.ceiling: dict[str, load.Result] = {}  # a static app: "small" and "big" (ceiling.py)
 
     def wrk(
         self,
@@ -202,6 +199,7 @@ class Bench:
         labels = {"healthz": "/healthz", **{name: f"list {name}" for name in LISTS}}
         bodies = {name: servers.http_get(process.base + paths[name], self.token)[1] for name in LISTS}
         rival = self.start(self.s.large, http_server="gunicorn")
+        static = ceiling.start_static(len(bodies["limit=100"]), self.workers)
         started: list[peers.Peer] = []
         # (figure bucket, key, server label, process, label, path, headers)
         plan: list[tuple[dict[str, load.Result], str, str, servers.Process, str, str, dict[str, str]]] = []
@@ -210,6 +208,8 @@ class Bench:
             for name in paths:
                 plan.append((self.ours, name, server, process, labels[name], paths[name], {}))
                 plan.append((self.gunicorn, name, f"{server} gunicorn", rival, labels[name], paths[name], {}))
+            for name in ("small", "big"):
+                plan.append((self.ceiling, name, "static app (granian)", static, f"/{name}", f"/{name}", {}))
             if self.with_peer:
                 for peer_name in PEERS:
                     peer = self.start_peer(peer_name, bodies)
@@ -240,6 +240,7 @@ class Bench:
             for peer in started:
                 peer.stop()
             rival.stop()
+            static.stop()
         for (i, name), results in collected.items():
             plan[i][0][name] = load.merge(results)
         self.slow["granian"] = slowclients.measure(process.base, self.token, f"{API}/sessions?limit=25")

@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -31,6 +32,13 @@ READY_TIMEOUT = 300.0
 
 class ServerError(RuntimeError):
     """A server under test did not start or answered something unexpected."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
 
 
 def http_get(
