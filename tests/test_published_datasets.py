@@ -12,6 +12,7 @@ from flask import Flask
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset
+from aibridge_mock.server.dataset.sources import InlineFixture
 from aibridge_mock.server.dataset.store import Dataset
 from aibridge_mock.server.extension import mock_of
 from aibridge_mock.server.shared import datafile, published
@@ -78,16 +79,21 @@ def test_a_build_that_fails_writes_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.glob("*.dataset")) == []
 
 
-def test_inline_fixtures_travel_in_the_published_options_and_are_written_where_needed(tmp_path: Path) -> None:
-    document = json.loads((DATA / "one_interception.json").read_text())
-    here = published.inline_fixture(document, tmp_path / "replica-a")
-    doc = published.options_doc(DatasetOptions(interceptions=0, fixtures=(here,)), tmp_path / "replica-a")
-    assert doc["fixtures"] == [{"inline": json.loads(here.read_text())}]
-    there = published.options_from(json.loads(json.dumps(doc)), tmp_path / "replica-b")
-    assert there.fixtures[0].parent == tmp_path / "replica-b" / "fixtures"
-    assert json.loads(there.fixtures[0].read_text()) == json.loads(here.read_text())
-    paths = published.options_doc(DatasetOptions(fixtures=(DATA / "one_interception.json",)), tmp_path)
-    assert paths["fixtures"] == [{"path": str(DATA / "one_interception.json")}]
+def test_published_options_carry_inline_documents_and_file_paths() -> None:
+    document = (DATA / "one_interception.json").read_text()
+    options = DatasetOptions(
+        seed=4,
+        interceptions=0,
+        anchor=1_700_000_000_000_000,
+        fixtures=(InlineFixture("inline-fixtures[0]", document), DATA / "one_interception.json"),
+        live=True,
+    )
+    doc = published.options_doc(options)
+    assert doc["fixtures"] == [
+        {"inline": "inline-fixtures[0]", "text": document},
+        {"path": str(DATA / "one_interception.json")},
+    ]
+    assert published.options_from(json.loads(json.dumps(doc))) == options  # through JSON, as Redis carries it
 
 
 def test_a_reload_on_one_app_is_followed_by_another_sharing_its_state(tmp_path: Path) -> None:

@@ -113,6 +113,10 @@ def test_two_servers_sharing_redis_agree_on_scenario_reseed_and_journal(tmp_path
         with running(tmp_path, *shared) as one, running(tmp_path, *shared) as two:
             owner = one.owner()
             assert two.owner() == owner  # same seed, same data: replicas are interchangeable
+            # Each resolved "--anchor now" (serve's default) when it started; the later one adopts the
+            # data set the first published, so every page is the same whichever replica answers.
+            first = f"{API}/sessions?limit=50"
+            assert request(one.url + first, headers=owner)[2] == request(two.url + first, headers=owner)[2]
             one.admin("POST", "/scenario", {"name": "failing"})
             assert _statuses(f"{two.url}{API}/sessions", owner, 40) == [500] * 40
             two.admin("POST", "/scenario", {"name": "normal"})

@@ -53,4 +53,5 @@ def _access_line(method: str, target: str, protocol: str, response: Response, mi
     """
     size = response.calculate_content_length()
     when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime())
-    return f'[{when}] "{method} {redact_uri(target)} {protocol}" {response.status_code} {size or 0}B {millis:.0f}ms'
+    request_line = f"{method} {redact_uri(target)} {protocol}"
+    return f'[{when}] "{request_line}" {response.status_code} {size or 0}B {millis:.0f}ms'

@@ -112,13 +112,17 @@ class Datasets:
         snapshot = Snapshot.build(options, self.validator, self.progress, self.generation)
         number = 0
         if self.runtime is not None:
+            # The first process to start publishes its data set; one that finds another's (a replica
+            # started later, whose "--anchor now" resolved to another time, or after a reseed) serves
+            # its own until its first request, which follows the published one (number -1: none yet).
             doc = self.runtime.initialise({"generation": 0, "options": self._doc(options)}).dataset
-            number = int(doc["generation"]) if doc and doc["options"] == self._doc(options) else 0
+            same = doc is not None and doc["options"] == self._doc(options)
+            number = int(doc["generation"]) if doc is not None and same else -1
         self._swap(options, snapshot, number)
         return snapshot
 
     def _doc(self, options: DatasetOptions) -> Document:
-        return published.options_doc(options, self.data_dir)
+        return published.options_doc(options)
 
     def reload(self, options: DatasetOptions) -> Snapshot:
         """A new data set for every process: built here, then published; on error nothing changes."""
@@ -151,7 +155,7 @@ class Datasets:
             if number == self.number:
                 return  # another thread followed while this one waited
             self.ready.clear()
-            options = published.options_from(published_as["options"], self.data_dir)
+            options = published.options_from(published_as["options"])
             self._swap(options, self._build(options), number)
         finally:
             if self.snapshot is not None:

@@ -7,9 +7,8 @@ directory (:mod:`.datafile`); the others map that file. With the embedded backen
 handled the admin call has already written it, so the other workers only map it; with Redis each
 replica builds it once.
 
-Fixtures sent inline to the admin API travel inside the options (a path is only meaningful on the
-machine that has the file): they are written to ``<data dir>/fixtures/<sha256>.json`` where they
-are needed.
+Fixtures travel as what they are: a file's path (meaningful on every machine that has the file:
+the image, a shared volume), or an inline document's text (held in memory, never written).
 """
 
 from __future__ import annotations
@@ -19,66 +18,63 @@ import hashlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from aibridge_mock.server.dataset.loader import DatasetOptions
+from aibridge_mock.server.dataset.sources import CheckedFile, FixtureSource, InlineFixture
 from aibridge_mock.server.dataset.store import Dataset
 from aibridge_mock.server.shared import datafile
 from aibridge_mock.server.shared.backend import Document
 
-__all__ = ["inline_fixture", "obtain", "options_doc", "options_from"]
+__all__ = ["obtain", "options_doc", "options_from"]
 
 
-def inline_fixture(document: Any, directory: Path) -> Path:
-    """Write a fixture document where every process of this machine finds it; named by its content."""
-    text = json.dumps(document, sort_keys=True)
-    target = directory / "fixtures" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.json"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(text)
-        temporary.replace(target)
-    return target
+def _source_doc(source: FixtureSource) -> Document:
+    if isinstance(source, InlineFixture):
+        return {"inline": source.name, "text": source.text}
+    if isinstance(source, CheckedFile):
+        return {"checked": str(source.path), "max_bytes": source.max_bytes}
+    return {"path": str(source)}
 
 
-def options_doc(options: DatasetOptions, directory: Path | None) -> Document:
-    """The options as JSON; fixtures written by :func:`inline_fixture` travel as their content."""
-    fixtures: list[Document] = []
-    for path in options.fixtures:
-        if directory is not None and path.parent == directory / "fixtures":
-            fixtures.append({"inline": json.loads(path.read_text())})
-        else:
-            fixtures.append({"path": str(path)})
+def _source_from(doc: Document) -> FixtureSource:
+    if "inline" in doc:
+        return InlineFixture(str(doc["inline"]), str(doc["text"]))
+    if "checked" in doc:
+        return CheckedFile(Path(doc["checked"]), int(doc["max_bytes"]))
+    return Path(doc["path"])
+
+
+def options_doc(options: DatasetOptions) -> Document:
+    """The options as JSON, to publish: fixtures as paths or as inline documents' text."""
     return {
         "seed": options.seed,
         "interceptions": options.interceptions,
         "anchor": options.anchor,
-        "fixtures": fixtures,
+        "fixtures": [_source_doc(source) for source in options.fixtures],
+        "live": options.live,
     }
 
 
-def options_from(doc: Document, directory: Path | None) -> DatasetOptions:
-    """The options a published document names; inline fixtures are written to ``directory``."""
-    paths = []
-    for fixture in doc.get("fixtures", ()):
-        if "inline" in fixture:
-            if directory is None:
-                raise ValueError("an inline fixture needs a data directory")
-            paths.append(inline_fixture(fixture["inline"], directory))
-        else:
-            paths.append(Path(fixture["path"]))
+def options_from(doc: Document) -> DatasetOptions:
+    """The options a published document names."""
     return DatasetOptions(
         seed=int(doc["seed"]),
         interceptions=int(doc["interceptions"]),
         anchor=int(doc["anchor"]),
-        fixtures=tuple(paths),
+        fixtures=tuple(_source_from(source) for source in doc.get("fixtures", ())),
+        live=bool(doc.get("live", False)),
     )
 
 
-def _key(options: DatasetOptions, directory: Path) -> str:
-    # Inline fixtures by content, files by path and modification time: a changed file is a new data set.
-    parts: list[object] = [options.seed, options.interceptions, options.anchor]
-    for path in options.fixtures:
+def _key(options: DatasetOptions) -> str:
+    # Inline documents by content, files by path, size and modification time: a changed file is a
+    # new data set.
+    parts: list[object] = [options.seed, options.interceptions, options.anchor, options.live]
+    for source in options.fixtures:
+        if isinstance(source, InlineFixture):
+            parts.append(["inline", hashlib.sha256(source.text.encode()).hexdigest()])
+            continue
+        path = source.path if isinstance(source, CheckedFile) else source
         stat = path.stat() if path.exists() else None
         parts.append([str(path), stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:32]
@@ -89,7 +85,7 @@ def obtain(options: DatasetOptions, directory: Path, build: Callable[[DatasetOpt
 
     ``build`` raises on bad options (a fixture that fails its schema): nothing is written then.
     """
-    path = directory / f"{_key(options, directory)}.dataset"
+    path = directory / f"{_key(options)}.dataset"
     if not path.exists():
         with (directory / f"{path.stem}.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # one builder per machine; the others wait, then map
