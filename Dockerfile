@@ -19,16 +19,16 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN pip install uv==${UV_VERSION}
 WORKDIR /src
 # uv.lock pins the whole closure; dependencies install before any code is copied, so code changes
-# rebuild one layer. Serving needs no extra and no dependency group.
+# rebuild one layer. Serving needs the redis extra (replicas sharing state: deploy/) and no dependency group.
 COPY pyproject.toml uv.lock ./
-RUN uv sync --locked --no-default-groups --no-install-project --no-editable
+RUN uv sync --locked --no-default-groups --extra redis --no-install-project --no-editable
 COPY README.md ./
 COPY schemas/ schemas/
 COPY fixtures/ fixtures/
 COPY app/ app/
 # The package installs non-editable: its schemas and fixtures are inside it. The packages' own test
 # suites (numpy's alone is 16 MB) are never run in the image.
-RUN uv sync --locked --no-default-groups --no-editable \
+RUN uv sync --locked --no-default-groups --extra redis --no-editable \
  && uv pip check --python /opt/venv/bin/python \
  && find /opt/venv/lib -depth -type d -name tests -path '*/site-packages/*' -exec rm -rf {} +
 

@@ -90,7 +90,7 @@ def ensure_wrk() -> str:
             "or run the benchmark as root on Debian/Ubuntu so it can install it."
         )
     print("installing wrk with apt-get ...", flush=True)
-    if _apt(["install", "-y", "wrk"]) != 0 and (_apt(["update"]) != 0 or _apt(["install", "-y", "wrk"]) != 0):
+    if apt(["install", "-y", "wrk"]) != 0 and (apt(["update"]) != 0 or apt(["install", "-y", "wrk"]) != 0):
         raise LoadError("apt-get could not install wrk; install it by hand (`apt-get install -y wrk`)")
     found = shutil.which("wrk")
     if not found:
@@ -111,7 +111,7 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _apt(args: list[str]) -> int:
+def apt(args: list[str]) -> int:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     done = subprocess.run(
         ["apt-get", *args], env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -133,6 +133,7 @@ def run(
     threads: int = 1,
     seconds: float = 5.0,
     rotate: list[str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """One wrk run against ``url`` (or round robin over the ``rotate`` paths on the same host).
 
@@ -159,6 +160,8 @@ def run(
         ]
         if token:
             args += ["-H", f"Coder-Session-Token: {token}"]
+        for name, value in (headers or {}).items():
+            args += ["-H", f"{name}: {value}"]
         before = (time.monotonic(), _cpu_times(), server_cpu(), _children_cpu())
         out = subprocess.run([*args, url], capture_output=True, text=True, check=False)
         wall = time.monotonic() - before[0]

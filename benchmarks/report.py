@@ -37,6 +37,7 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    sections: list[tuple[str, list[str]]] = field(default_factory=list)  # (title, markdown lines)
 
     def add(self, figure: str, measured: str, target: str, passed: bool | None) -> None:
         verdict = "info" if passed is None else ("PASS" if passed else "FAIL")
@@ -86,7 +87,7 @@ def render(report: Report, *, command: str, settings: list[str]) -> str:
     passed = sum(r.verdict == "PASS" for r in report.rows)
     failed = sum(r.verdict == "FAIL" for r in report.rows)
     lines = [
-        "# Benchmark results (GitHub issue 6)",
+        "# Benchmark results (GitHub issues 6 and 13)",
         "",
         f"Run on {now} with `{command}`.",
         "",
@@ -102,6 +103,7 @@ def render(report: Report, *, command: str, settings: list[str]) -> str:
                 for r in report.rows
             ],
         ),
+        *[line for title, body in report.sections for line in ("", f"## {title}", "", *body)],
         "",
         "## Every load run",
         "",

@@ -1,8 +1,9 @@
-"""Benchmark of GitHub issue 6: performance at scale, against the targets and against Stoplight Prism.
+"""Benchmark of GitHub issues 6 and 13: performance at scale, HTTP servers, and peers.
 
-Starts the servers itself (our mock with validation on, and Prism in mock mode on our OpenAPI
-document), drives them with wrk from a separate process, prints the targets table and writes it
-to benchmarks/RESULTS.md. ``--quick`` is a smoke run (small data sets, short runs, no RESULTS.md).
+Starts the servers itself (our mock with validation on, under granian and under gunicorn; Prism 5,
+Mockoon CLI 9 and WireMock 3 serving the bodies our mock computed as static stubs), drives them with
+wrk from a separate process, measures slow clients, prints the targets table and writes it to
+benchmarks/RESULTS.md. ``--quick`` is a smoke run (small data sets, short runs, no RESULTS.md).
 See benchmarks/README.md for what each figure means.
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import sys
 import time
@@ -18,15 +18,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import ceiling
 import load
+import peers
 import servers
+import slowclients
 from judge import judge
 from report import Report, mb, render
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-OPENAPI = ROOT / "schemas" / "v5" / "openapi.json"
 API = "/api/v2/aibridge"
+PEERS = ("prism", "mockoon", "wiremock")
+LISTS = ("limit=1", "limit=100")
 COLD_PAGES = 1_000
 ROUNDS = 3  # latency runs alternate between the two data sets this many times
 WARM_UP_S = 2  # an unrecorded wrk run per throughput request first
@@ -46,11 +50,7 @@ FULL = Settings(small=1_000, medium=100_000, large=1_000_000, default=5_000, lat
 QUICK = Settings(small=1_000, medium=10_000, large=50_000, default=5_000, latency_s=3, throughput_s=3)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+free_port = servers.free_port
 
 
 @dataclass(frozen=True)
@@ -106,8 +106,12 @@ class Bench:
         self.startups: dict[int, tuple[float, float | None, bool]] = {}  # wall, load (banner), bar
         self.memory: dict[int, servers.Memory] = {}
         self.latency: dict[int, dict[str, float]] = {}
-        self.ours: dict[str, load.Result] = {}
-        self.prism: dict[str, load.Result] = {}
+        self.ours: dict[str, load.Result] = {}  # granian, our server
+        self.gunicorn: dict[str, load.Result] = {}  # the same app and data set under gunicorn
+        self.peers: dict[str, dict[str, load.Result]] = {}  # "Prism" -> "limit=1" -> result
+        self.peer_versions: dict[str, str] = {}
+        self.slow: dict[str, slowclients.SlowClients] = {}  # "granian"/"gunicorn" ->
+        self.ceiling: dict[str, load.Result] = {}  # a static app: "small" and "big" (ceiling.py)
 
     def wrk(
         self,
@@ -119,6 +123,7 @@ class Bench:
         conns: int,
         rotate: list[str] | None = None,
         split: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> load.Result:
         """One wrk run; ``split``: one of ROUNDS alternating runs sharing the figure's duration."""
         seconds = self.s.latency_s if conns == 1 else self.s.throughput_s
@@ -131,12 +136,13 @@ class Bench:
             threads=min(conns, 2),
             seconds=seconds,
             rotate=rotate,
+            headers=headers,
         )
         return self.report.record(server, label, conns, result)
 
-    def start(self, n: int) -> servers.Process:
-        print(f"starting aibridge-mock with {n:,} interceptions ...", flush=True)
-        process = servers.start_mock(free_port(), n, workers=self.workers)
+    def start(self, n: int, http_server: str = "granian") -> servers.Process:
+        print(f"starting aibridge-mock with {n:,} interceptions ({http_server}) ...", flush=True)
+        process = servers.start_mock(free_port(), n, workers=self.workers, http_server=http_server)
         time.sleep(0.2)  # the banner is printed just before gunicorn binds: let the pty reader catch up
         self.startups[n] = (process.startup, process.load_seconds(), bar_shown(process))
         self.memory[n] = servers.memory_of(process.pid)
@@ -184,25 +190,37 @@ class Bench:
         return picked
 
     def throughput(self, process: servers.Process, server: str, targets: Targets) -> None:
-        """/healthz, the lists and Prism in alternating rounds, then pages no cache has seen.
+        """/healthz and the lists on granian and gunicorn, and the peers, in alternating rounds.
 
         Alternating, like the latencies: a ratio is then not a matter of which side ran while the
-        machine was busier.
+        machine was busier. Then pages no cache has seen, and slow clients on both servers.
         """
-        requests = {"healthz": (server, process, "/healthz", "/healthz")}
-        for name in ("limit=100", "limit=1"):
-            requests[name] = (server, process, f"list {name}", targets.paths[f"list {name}"])
-        peer = self.start_peer() if self.with_peer else None
+        paths = {"healthz": "/healthz", **{name: targets.paths[f"list {name}"] for name in LISTS}}
+        labels = {"healthz": "/healthz", **{name: f"list {name}" for name in LISTS}}
+        bodies = {name: servers.http_get(process.base + paths[name], self.token)[1] for name in LISTS}
+        rival = self.start(self.s.large, http_server="gunicorn")
+        static = ceiling.start_static(len(bodies["limit=100"]), self.workers)
+        started: list[peers.Peer] = []
+        # (figure bucket, key, server label, process, label, path, headers)
+        plan: list[tuple[dict[str, load.Result], str, str, servers.Process, str, str, dict[str, str]]] = []
+        collected: dict[tuple[int, str], list[load.Result]] = {}
         try:
-            if peer is not None:
-                for name in ("limit=1", "limit=100"):
-                    requests[f"prism {name}"] = (
-                        "Prism",
-                        peer[0],
-                        f"list {name}",
-                        f"{peer[1]}/aibridge/interceptions?{name}",
-                    )
-            for _, proc, _, path in requests.values():  # warm-up, not counted: Node's JIT, our caches
+            for name in paths:
+                plan.append((self.ours, name, server, process, labels[name], paths[name], {}))
+                plan.append((self.gunicorn, name, f"{server} gunicorn", rival, labels[name], paths[name], {}))
+            for name in ("small", "big"):
+                plan.append((self.ceiling, name, "static app (granian)", static, f"/{name}", f"/{name}", {}))
+            if self.with_peer:
+                for peer_name in PEERS:
+                    peer = self.start_peer(peer_name, bodies)
+                    started.append(peer)
+                    bucket = self.peers.setdefault(peer.name, {})
+                    for name in LISTS:
+                        path = f"{peers.PATH}?{name}"
+                        plan.append(
+                            (bucket, name, peer.name, peer.process, labels[name], path, peer.headers[name])
+                        )
+            for _, _, _, proc, _, path, headers in plan:  # warm-up, not counted: JITs, our caches
                 load.run(
                     proc.base + path,
                     lambda: 0.0,
@@ -210,18 +228,22 @@ class Bench:
                     connections=8,
                     threads=2,
                     seconds=WARM_UP_S,
+                    headers=headers,
                 )
-            runs: dict[str, list[load.Result]] = {name: [] for name in requests}
             for _ in range(ROUNDS):
-                for name, (who, proc, label, path) in requests.items():
-                    runs[name].append(self.wrk(who, proc, label, path, conns=8, split=True))
+                for i, (_, name, who, proc, label, path, headers) in enumerate(plan):
+                    run = self.wrk(who, proc, label, path, conns=8, split=True, headers=headers)
+                    collected.setdefault((i, name), []).append(run)
+            sessions = f"{API}/sessions?limit=25"
+            self.slow["gunicorn"] = slowclients.measure(rival.base, self.token, sessions)
         finally:
-            if peer is not None:
-                peer[0].stop()
-        for name, results in runs.items():
-            (self.prism if name.startswith("prism ") else self.ours)[name.removeprefix("prism ")] = (
-                load.merge(results)
-            )
+            for peer in started:
+                peer.stop()
+            rival.stop()
+            static.stop()
+        for (i, name), results in collected.items():
+            plan[i][0][name] = load.merge(results)
+        self.slow["granian"] = slowclients.measure(process.base, self.token, f"{API}/sessions?limit=25")
         # Pages 200 rows apart at least, so that the second set (shifted by half a step) shares no
         # row with the first: each request renders and validates 100 records nobody asked for yet.
         pages = min(COLD_PAGES, targets.n_ended // 200)
@@ -235,23 +257,17 @@ class Bench:
             server, process, "list limit=100, uncached pages", unseen[0], conns=1, rotate=unseen
         )
 
-    def start_peer(self) -> tuple[servers.Process, str]:
-        print("starting Prism ...", flush=True)
-        process, prefix = servers.start_prism(free_port(), OPENAPI, self.token)
-        self.report.notes.append(
-            f"Prism {servers.prism_version()} (`prism mock schemas/v5/openapi.json`, static examples) serves "
-            f"the document's paths without its `servers` prefix `/api/v2`: requests went to "
-            f"`{prefix or '(no prefix)'}/aibridge/...`. It read our OpenAPI 3.1 document as is "
-            "(no conversion needed). It ran in the same rounds as our server, alternating with it, after "
-            f"a {WARM_UP_S} s warm-up run of each request (for both servers)."
-        )
-        return process, prefix
+    def start_peer(self, name: str, bodies: dict[str, bytes]) -> peers.Peer:
+        print(f"starting {name} ...", flush=True)
+        peer = peers.start(name, free_port(), bodies, servers.WORK / "peers" / name)
+        self.peer_versions[peer.name] = peer.version
+        return peer
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/run.py", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smoke run: small data sets, 2 s runs")
-    parser.add_argument("--no-peer", action="store_true", help="skip Prism")
+    parser.add_argument("--no-peer", action="store_true", help="skip the peers (Prism, Mockoon, WireMock)")
     parser.add_argument("--write", action="store_true", help="write RESULTS.md even with --quick")
     parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target fails")
@@ -259,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         "--workers",
         type=int,
         default=os.cpu_count() or 1,
-        help="gunicorn workers of our server (default: one per core, as in production)",
+        help="worker processes of our server (default: one per core, as `serve` does)",
     )
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
@@ -287,12 +303,17 @@ def main(argv: list[str] | None = None) -> int:
         "run's numbers are low.",
         f'Filtered list: `q=model:"{targets.model}"`; session detail: a session with {targets.threads} '
         "threads (the one closest to 5 among the first 1,000 sessions, chosen again at each size).",
-        "Our server: `aibridge-mock serve --seed 1 --validation strict` (every response validated), "
-        f"{args.workers} gunicorn worker(s) with 8 threads each (`--workers`; the same workers serve "
-        "/healthz and the lists), access log off. Prism is one Node.js process. wrk runs on the same "
-        "machine and shares its cores.",
-        "Memory: PSS counts pages the forked worker shares with the master once; RSS of master and worker "
-        "would count them twice.",
+        "Our server: `aibridge-mock serve --seed 1 --validation strict` (every response validated, every "
+        f"request journaled in the shared state), {args.workers} worker(s) with 8 threads each, under "
+        "granian (the default) and, for comparison, `--http-server gunicorn` (gthread) on the same data "
+        "set, access log off. wrk runs on the same machine and shares its cores.",
+        "Peers (" + ", ".join(f"{k} {v}" for k, v in bench.peer_versions.items()) + ") serve the bodies "
+        "our server returned for `interceptions?limit=1` and `?limit=100`, captured in this run, as "
+        "static stubs (benchmarks/peers.py); each is one process with its default settings (WireMock "
+        "without its request journal). They ran in the same rounds as our servers, after a "
+        f"{WARM_UP_S} s warm-up run of each request (for every server).",
+        "Memory: PSS counts the pages the forked workers share with the server process (and the mapped "
+        "data set files) once; summing RSS would count them once per process.",
     ]
     command = "make bench" + (f" ARGS='{' '.join(sys.argv[1:])}'" if len(sys.argv) > 1 else "")
     text = render(

@@ -1,4 +1,4 @@
-"""Servers under test, started as subprocesses: our mock (gunicorn) and Stoplight Prism.
+"""Servers under test, started as subprocesses: our mock (granian or gunicorn) and its peers.
 
 Our server runs on a pseudo-terminal so that its progress bar shows exactly as it would for a
 person at a terminal; the benchmark reads that output to check the bar is there.
@@ -11,6 +11,7 @@ import os
 import pty
 import re
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -33,8 +34,18 @@ class ServerError(RuntimeError):
     """A server under test did not start or answered something unexpected."""
 
 
-def http_get(url: str, token: str = "", timeout: float = 60.0) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Coder-Session-Token": token} if token else {})
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def http_get(
+    url: str, token: str = "", timeout: float = 60.0, headers: dict[str, str] | None = None
+) -> tuple[int, bytes]:
+    sent = {**({"Coder-Session-Token": token} if token else {}), **(headers or {})}
+    request = urllib.request.Request(url, headers=sent)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, response.read()
@@ -51,7 +62,7 @@ def get_json(url: str, token: str = "") -> Any:
 
 @dataclass(frozen=True)
 class Memory:
-    """Memory of a gunicorn master and its workers, in bytes."""
+    """Memory of a server process and its workers, in bytes."""
 
     pss_total: int  # proportional set size summed: pages shared after fork counted once
     rss_master: int
@@ -199,9 +210,16 @@ class Process:
             self._reader.join(timeout=2)
 
 
-def start_mock(port: int, interceptions: int, workers: int = 1, threads: int = 8) -> Process:
+def start_mock(
+    port: int, interceptions: int, workers: int = 1, threads: int = 8, http_server: str = "granian"
+) -> Process:
     """``aibridge-mock serve`` with validation on (strict, the default) and no access log."""
-    env = {**os.environ, "AIBRIDGE_MOCK_ACCESS_LOG": "false", "AIBRIDGE_MOCK_VALIDATION": "strict"}
+    env = {
+        **os.environ,
+        "AIBRIDGE_MOCK_ACCESS_LOG": "false",
+        "AIBRIDGE_MOCK_VALIDATION": "strict",
+        "AIBRIDGE_MOCK_HTTP_SERVER": http_server,
+    }
     args = [
         str(MOCK),
         "serve",

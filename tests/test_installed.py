@@ -28,7 +28,7 @@ from aibridge_mock.testing import start_mock
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
 # The server's own dependencies; schemathesis itself brings werkzeug and jsonschema_rs.
-SERVER_ONLY = ("flask", "numpy", "faker", "gunicorn")
+SERVER_ONLY = ("flask", "numpy", "faker", "gunicorn", "granian", "redis")
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 

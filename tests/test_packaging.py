@@ -12,7 +12,7 @@ import pytest
 from aibridge_mock import cli, schemas
 
 REPO = Path(__file__).resolve().parents[1]
-SERVER_DEPENDENCIES = ("flask", "werkzeug", "numpy", "faker", "jsonschema_rs", "gunicorn")
+SERVER_DEPENDENCIES = ("flask", "werkzeug", "numpy", "faker", "jsonschema_rs", "gunicorn", "granian", "redis")
 
 
 def _run_python(code: str) -> str:

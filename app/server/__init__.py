@@ -2,12 +2,14 @@
 
 Layers, one way (each imports only those below it)::
 
-    serving (gunicorn, banner)  cli (serve, personas, fixtures, export)
+    serving (banner, busy port)  httpservers (granian, gunicorn)  cli (serve, personas, fixtures, export)
     export (the app's answers, in-process, as a HAR file and MSW handlers)
     app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
+    accesslog, journal, sync (request hooks)  pagecache (whole answers per snapshot)
     runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
+    shared (state shared by workers and replicas: memory, embedded, Redis; published data sets)
     serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)
-    hostcheck (Host on loopback)  adminaccess (admin token, fixture files)  redaction  accesslog
+    hostcheck (Host on loopback)  adminaccess (admin token, fixture files)  redaction
     searchquery / queryparams / pagination (coderd's parsers)  auth (coderd's API key middleware)
     like (PostgreSQL LIKE, linear)  request (the request as Go reads it: query, raw path, bytes)
     dataset (immutable columns, indexes, sessions; generated or from fixtures; queries take the

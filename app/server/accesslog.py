@@ -1,38 +1,57 @@
-"""gunicorn's access log without secrets: every atom that carries the query or a header is redacted.
+"""The access log: one line per request, written by the mock itself whatever HTTP server runs it.
 
-gunicorn builds a log line from "atoms" (``r`` the request line, ``q`` the query, ``{name}i`` and
-``{name}o`` a request or response header, ``{name}e`` an environ variable); this logger redacts them with
-:mod:`aibridge_mock.server.redaction` before any format string sees them.
+Written here rather than by the server so that the line is the same under granian, gunicorn or
+the in-process server, and so that secrets are redacted in one place (``_access_line``: token values
+in the query string become ``REDACTED``, :mod:`aibridge_mock.server.redaction`). Lines go to the
+``aibridge_mock.access`` logger; ``serve`` sends it to stdout.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import time
 
-from gunicorn.glogging import Logger
+from flask import Flask, Response, g, request
 
-from aibridge_mock.server.redaction import redact_header, redact_query, redact_uri
+from aibridge_mock.server.redaction import redact_uri
 
-_URI_VARIABLES = ("{raw_uri}e", "{request_uri}e")
+log = logging.getLogger("aibridge_mock.access")
 
 
-class RedactingLogger(Logger):  # type: ignore[misc]  # gunicorn ships no type hints
-    """gunicorn's Logger, with tokens in the query, headers and cookies replaced by REDACTED."""
+def init_app(app: Flask) -> None:
+    """Time every request; register before any hook that may answer early."""
+    app.before_request(_start_clock)
+    app.after_request(_log_response)
 
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
-        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        method, protocol = environ.get("REQUEST_METHOD", "-"), environ.get("SERVER_PROTOCOL", "-")
-        atoms["r"] = f"{method} {redact_uri(environ.get('RAW_URI', ''))} {protocol}"
-        atoms["q"] = redact_query(environ.get("QUERY_STRING", ""))
-        for key, value in atoms.items():
-            if not isinstance(value, str):
-                continue
-            if key.startswith("{") and (key.endswith("}i") or key.endswith("}o")):
-                atoms[key] = redact_header(key[1:-2], value)
-            elif key in _URI_VARIABLES:
-                atoms[key] = redact_uri(value)
-            elif key == "{query_string}e":
-                atoms[key] = redact_query(value)
-            elif key.startswith("{http_") and key.endswith("}e"):
-                atoms[key] = redact_header(key[6:-2].replace("_", "-"), value)
-        return atoms
+
+def _start_clock() -> None:
+    g.access_started = time.perf_counter()
+
+
+def _log_response(response: Response) -> Response:
+    if log.isEnabledFor(logging.INFO):
+        started = g.get("access_started")
+        millis = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+        environ = request.environ
+        target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or _target(environ)
+        protocol = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+        log.info(_access_line(request.method, target, protocol, response, millis))
+    return response
+
+
+def _target(environ: dict[str, str]) -> str:
+    query = environ.get("QUERY_STRING", "")
+    path = environ.get("PATH_INFO", "")
+    return f"{path}?{query}" if query else path
+
+
+def _access_line(method: str, target: str, protocol: str, response: Response, millis: float) -> str:
+    """``[02/Dec/2026:06:47:38 +0000] "GET /api/v2/aibridge/sessions?limit=5 HTTP/1.1" 200 1234B 3ms``.
+
+    The one place a request's target reaches the log: token-bearing query parameters
+    (``coder_session_token``, ``access_token``) keep their name, their value is ``REDACTED``.
+    """
+    size = response.calculate_content_length()
+    when = time.strftime("%d/%b/%Y:%H:%M:%S %z", time.localtime())
+    request_line = f"{method} {redact_uri(target)} {protocol}"
+    return f'[{when}] "{request_line}" {response.status_code} {size or 0}B {millis:.0f}ms'

@@ -8,7 +8,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
-from aibridge_mock.server import cors, hostcheck, journal
+from aibridge_mock.server import accesslog, cors, hostcheck, journal, sync
 from aibridge_mock.server.adminaccess import with_admin_token
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.clock import Clock, LiveClock, parse_anchor
@@ -18,12 +18,13 @@ from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
 from aibridge_mock.server.request import GoFlask
 from aibridge_mock.server.runtime import Runtime
+from aibridge_mock.server.shared import StateBackend, open_state
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
 from aibridge_mock.server.views import admin, api, health, openapi
 from aibridge_mock.server.views.responses import error_response, text_response
 
-__all__ = ["create_app", "dataset_options"]
+__all__ = ["create_app", "dataset_options", "state_shape"]
 
 log = logging.getLogger("aibridge_mock.server")
 
@@ -46,11 +47,24 @@ def _validator(config: Config) -> ResponseValidator | None:
     return ResponseValidator(load_openapi(config.generation, "strict"))
 
 
-def create_app(config: Config | None = None, *, load: bool = True, clock: Clock | None = None) -> Flask:
+def state_shape(config: Config) -> tuple[object, ...]:
+    """What shapes a mock's data: mocks that differ in it never share state (see shared.namespace)."""
+    return (config.seed, config.interceptions, config.anchor, config.fixtures, config.generation, config.live)
+
+
+def create_app(
+    config: Config | None = None,
+    *,
+    load: bool = True,
+    clock: Clock | None = None,
+    state: StateBackend | None = None,
+) -> Flask:
     """Wire the mock: its state, the request hooks, the routes and one handler per error type.
 
     With ``config.live``, requests see the data set as of ``clock.now()``; the default clock starts
-    at the anchor and follows the monotonic clock. Tests pass a ``ManualClock``.
+    at the anchor and follows the monotonic clock. Tests pass a ``ManualClock``. ``state`` is where
+    the admin API's settings live (default: in this process, or the Redis of ``config.state``);
+    ``serve`` passes the embedded state its workers share.
     """
     config = with_admin_token(config or Config())  # a random per-start token, made once (adminaccess)
     app = GoFlask(__name__, static_folder=None)  # coderd serves no /static here
@@ -58,10 +72,13 @@ def create_app(config: Config | None = None, *, load: bool = True, clock: Clock 
     options = dataset_options(config)
     if config.live and clock is None:
         clock = LiveClock(resolved_anchor(options))
-    datasets = Datasets(options, _validator(config), generation)
-    Mock(config, generation, datasets, Runtime(), clock=clock if config.live else None).init_app(app)
-    journal.init_app(app)  # first: it times every request, including those answered by a hook
+    runtime = Runtime(state or open_state(config.state, None, state_shape(config)))
+    datasets = Datasets(options, _validator(config), generation, runtime)
+    Mock(config, generation, datasets, runtime, clock=clock if config.live else None).init_app(app)
+    accesslog.init_app(app)  # first: the clocks time every request, including those answered by a hook
+    journal.init_app(app)
     hostcheck.init_app(app)  # then: a foreign Host gets nothing else
+    sync.init_app(app)  # then every later hook sees the settings and data set current at the start
     cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
     api.init_app(app, generation)
     app.register_blueprint(health.bp)

@@ -6,6 +6,7 @@ value that fails its check is refused with one line naming the flag or the varia
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from aibridge_mock.settings import Check, setting
 
 ENV_PREFIX = "AIBRIDGE_MOCK_"
 VALIDATION_MODES = ("strict", "lenient", "off")
+HTTP_SERVERS = ("granian", "gunicorn")  # granian serves; gunicorn stays for comparison (make bench)
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _at_least(low: int) -> Check:
@@ -26,6 +36,12 @@ def _at_least(low: int) -> Check:
 
 def _port(value: int) -> str | None:
     return None if 1 <= value <= 65535 else "must be a TCP port between 1 and 65535"
+
+
+def _state(value: str) -> str | None:
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        return "must be empty (embedded: shared by this server's workers) or a redis:// URL"
+    return None
 
 
 def _anchor(value: str) -> str | None:
@@ -72,8 +88,18 @@ class Config:
     no_auth: bool = setting(False, help="treat every request as the owner")
     validation: str = setting("strict", help="response validation", choices=VALIDATION_MODES)
     generation: str = setting("v5", help="API generation to emulate", choices=GENERATIONS)
-    workers: int = setting(1, help="worker processes", check=_at_least(1))
-    threads: int = setting(8, help="threads per worker", check=_at_least(1))
+    workers: int = setting(
+        help="worker processes (default: one per core)", check=_at_least(1), default_factory=cores
+    )
+    threads: int = setting(8, help="threads per worker running requests", check=_at_least(1))
+    state: str = setting(
+        "",
+        help="where workers and replicas share the admin API's state: empty for embedded (this "
+        "server's workers), or redis://HOST:PORT/DB (every replica using it)",
+        check=_state,
+        metavar="URL",
+    )
+    http_server: str = setting("granian", help="HTTP server", choices=HTTP_SERVERS)
     # UNCONFIRMED (spec §8): which release first shipped the target era is not known; v2.32 is a
     # plausible release between GA in v2.30 and ESR 2.34, marked as the mock's own build.
     build_version: str = setting("v2.32.0+aibridge-mock", help="X-Coder-Build-Version header", flag=False)

@@ -1,20 +1,24 @@
 """Runtime controls for test suites: the scenario, injected faults and the request journal.
 
-Unlike the data set (immutable, swapped whole), these settings change while requests run, so
-one lock guards them and every reader gets a copy. They live in one process: with gunicorn
-``workers > 1`` each worker has its own (the default is one worker).
+They live in the shared state (:mod:`aibridge_mock.server.shared`), so that an admin call made
+through any worker (or replica) holds for all of them: the settings are one versioned document,
+re-read by a worker only when its version changed (the check at the start of every request is a
+read of mapped memory with the embedded backend); the per-fault request counters are shared
+counters, so that "the n-th matching request fails" counts requests whichever worker serves them;
+the journal is a capped record stream every worker appends to.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import hashlib
+import os
 import threading
-from collections import deque
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from aibridge_mock.server.errors import ApiError
+from aibridge_mock.server.shared.backend import Document, StateBackend
 
 SCENARIOS = ("normal", "empty", "unlicensed", "slow", "failing")
 DEFAULT_SLOW_MS = 1_500
@@ -49,19 +53,6 @@ class Fault:
 
 
 @dataclass(frozen=True)
-class JournalEntry:
-    """One request the mock received, as a test suite wants to assert on it."""
-
-    seq: int
-    method: str
-    path: str
-    query: str
-    status: int
-    duration_ms: float
-    received_at: float  # Unix time
-
-
-@dataclass(frozen=True)
 class Plan:
     """What the /api gateway does to one request before serving it."""
 
@@ -71,56 +62,132 @@ class Plan:
     empty: bool = False
 
 
-class Runtime:
-    """The mutable settings the admin API changes and the /api gateway consults."""
+JOURNAL = "journal"  # the record stream of the request journal
 
-    def __init__(self) -> None:
+
+@dataclass(frozen=True)
+class Settings:
+    """One version of the shared settings document, parsed."""
+
+    version: int = 0
+    scenario: str = "normal"
+    slow_ms: int = DEFAULT_SLOW_MS
+    faults: tuple[tuple[str, Fault], ...] = ()  # (counter id, fault), in the order they were added
+    dataset: Document | None = None  # {"generation": N, "options": {...}}: see state.Datasets
+
+    @staticmethod
+    def parse(version: int, doc: Document) -> Settings:
+        faults = tuple((str(f["id"]), _fault(f)) for f in doc.get("faults", ()))
+        return Settings(
+            version,
+            str(doc.get("scenario", "normal")),
+            int(doc.get("slow_ms", DEFAULT_SLOW_MS)),
+            faults,
+            doc.get("dataset"),
+        )
+
+
+def _fault(raw: Document) -> Fault:
+    return Fault(**{f.name: raw[f.name] for f in fields(Fault) if f.name in raw})
+
+
+class Runtime:
+    """The settings the admin API changes and the /api gateway consults, kept in a shared backend."""
+
+    def __init__(self, backend: StateBackend) -> None:
+        self.backend = backend
         self._lock = threading.Lock()
-        self.scenario = "normal"
-        self.slow_ms = DEFAULT_SLOW_MS
-        self.faults: list[Fault] = []
-        self._counts: dict[str, int] = {}  # requests each fault has seen: the index its decision hashes
-        self._journal: deque[JournalEntry] = deque(maxlen=JOURNAL_SIZE)
-        self._seq = 0
+        self._current = Settings()
+
+    def sync(self) -> Settings:
+        """The current settings: re-read only when another process (or thread) changed them."""
+        current = self._current
+        if self.backend.version() == current.version:
+            return current
+        with self._lock:
+            if self.backend.version() != self._current.version:
+                self._current = Settings.parse(*self.backend.settings())
+            return self._current
+
+    def _update(self, change: Any) -> Settings:
+        version, doc = self.backend.update(change)
+        settings = Settings.parse(version, doc)
+        with self._lock:
+            if settings.version >= self._current.version:
+                self._current = settings
+        return settings
+
+    def initialise(self, dataset: Document) -> Settings:
+        """Publish the data set a new server starts with, unless the shared state already has one."""
+
+        def change(doc: Document) -> Document:
+            doc.setdefault("dataset", dataset)
+            return doc
+
+        return self._update(change)
+
+    def publish_dataset(self, options: Document) -> Settings:
+        """A reloaded data set: the next generation, with the options every process builds it from."""
+
+        def change(doc: Document) -> Document:
+            generation = int((doc.get("dataset") or {}).get("generation", 0)) + 1
+            doc["dataset"] = {"generation": generation, "options": options}
+            return doc
+
+        return self._update(change)
 
     def set_scenario(self, name: str, latency_ms: int | None = None) -> None:
         if name not in SCENARIOS:
             raise ValueError(f"unknown scenario {name!r}; one of {', '.join(SCENARIOS)}")
-        with self._lock:
-            self.scenario = name
-            self.slow_ms = DEFAULT_SLOW_MS if latency_ms is None else latency_ms
+
+        def change(doc: Document) -> Document:
+            doc["scenario"] = name
+            doc["slow_ms"] = DEFAULT_SLOW_MS if latency_ms is None else latency_ms
+            return doc
+
+        self._update(change)
 
     def add_fault(self, fault: Fault) -> None:
-        """Add (or replace) the fault of a route; its request counter starts again at 0."""
-        with self._lock:
-            self.faults = [f for f in self.faults if f.route != fault.route] + [fault]
-            self._counts[fault.route] = 0
+        """Add (or replace) the fault of a route; its request counter starts again at 0 (a new counter)."""
+
+        def change(doc: Document) -> Document:
+            number = int(doc.get("next_fault", 1))
+            kept = [f for f in doc.get("faults", ()) if f"{f['method']} {f['path']}" != fault.route]
+            doc["faults"] = [*kept, {**asdict(fault), "id": f"fault-{number}"}]
+            doc["next_fault"] = number + 1
+            return doc
+
+        self._update(change)
 
     def clear_faults(self) -> None:
-        with self._lock:
-            self.faults = []
-            self._counts.clear()
+        def change(doc: Document) -> Document:
+            doc["faults"] = []
+            return doc
+
+        self._update(change)
 
     def reset(self) -> None:
-        """Back to a plain mock: normal scenario, no faults, empty journal."""
-        self.set_scenario("normal")
-        self.clear_faults()
+        """Back to a plain mock: normal scenario, no faults, empty journal (the data set stays)."""
+
+        def change(doc: Document) -> Document:
+            doc.update(scenario="normal", slow_ms=DEFAULT_SLOW_MS, faults=[])
+            return doc
+
+        self._update(change)
         self.clear_journal()
 
     def plan(self, method: str, path: str) -> Plan:
         """Decide latency and failure of one /api request; counts it against its route's fault."""
-        with self._lock:
-            scenario, slow_ms = self.scenario, self.slow_ms
-            fault = next((f for f in self.faults if f.matches(method, path)), None)
-            index = -1
-            if fault is not None:
-                index = self._counts[fault.route]
-                self._counts[fault.route] = index + 1
+        settings = self.sync()
+        scenario, slow_ms = settings.scenario, settings.slow_ms
+        found = next(((key, f) for key, f in settings.faults if f.matches(method, path)), None)
         latency = slow_ms if scenario == "slow" else 0
         error = None
         if scenario == "failing":
             error = ApiError(500, "Internal error.", FAILING_DETAIL)
-        if fault is not None:
+        if found is not None:
+            key, fault = found
+            index = self.backend.increment(key)  # only requests a fault matches touch the shared counter
             latency += fault.latency_ms
             if error is None and fault.fails(index):
                 error = _fault_error(fault, index)
@@ -129,31 +196,34 @@ class Runtime:
     def record(
         self, method: str, path: str, query: str, status: int, duration_ms: float, received_at: float
     ) -> None:
-        with self._lock:
-            self._seq += 1
-            entry = JournalEntry(self._seq, method, path, query, status, duration_ms, received_at)
-            self._journal.append(entry)
+        entry = {
+            "method": method,
+            "path": path,
+            "query": query,
+            "status": status,
+            "duration_ms": duration_ms,
+            "received_at": received_at,
+            "worker": os.getpid(),  # which process served it: workers share one journal
+        }
+        self.backend.append(JOURNAL, entry, cap=JOURNAL_SIZE)
 
     def journal(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [asdict(entry) for entry in self._journal]
+        return [{"seq": seq, **entry} for seq, entry in self.backend.last(JOURNAL, JOURNAL_SIZE)]
 
     def clear_journal(self) -> None:
-        with self._lock:
-            self._journal.clear()
+        self.backend.clear(JOURNAL)
 
     def describe(self) -> dict[str, Any]:
         """The settings as the admin API shows them."""
-        with self._lock:
-            faults = [
-                {**asdict(f), "route": f.route, "requests": self._counts.get(f.route, 0)} for f in self.faults
-            ]
-            return {
-                "scenario": self.scenario,
-                "latency_ms": self.slow_ms,  # the name POST /__admin/scenario takes it by
-                "faults": faults,
-                "journal_size": len(self._journal),
-            }
+        settings = self.sync()
+        counted = self.backend.counter
+        faults = [{**asdict(f), "route": f.route, "requests": counted(key)} for key, f in settings.faults]
+        return {
+            "scenario": settings.scenario,
+            "latency_ms": settings.slow_ms,  # the name POST /__admin/scenario takes it by
+            "faults": faults,
+            "journal_size": len(self.backend.last(JOURNAL, JOURNAL_SIZE)),
+        }
 
 
 def _fault_error(fault: Fault, index: int) -> ApiError:

@@ -35,6 +35,24 @@ def resolved_anchor(options: DatasetOptions) -> int:
     return options.anchor or parse_anchor(FIXED_ANCHOR)
 
 
+@dataclass(frozen=True)
+class DetailSource:
+    """Materialises the details of a row: generated from the seed, or a fixture's record.
+
+    A class rather than a closure so that a data set can be pickled (shared with other workers).
+    """
+
+    seed: int
+    api_keys: list[str]
+    user_of: dict[str, int]  # username -> index into the data set's users
+    fixture_details: list[Detail]
+
+    def __call__(self, facts: RowFacts) -> Detail:
+        if facts.detail_ref < 0:
+            return self.fixture_details[-facts.detail_ref - 1]
+        return generated_detail(self.seed, facts, self.api_keys[self.user_of[facts.username]])
+
+
 def users_for(count: int) -> int:
     """How many non-persona users a data set of ``count`` interceptions has."""
     return max(8, min(400, count // 250))
@@ -79,26 +97,19 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
         parts.append(generate_live_columns(options.seed, count, anchor, weights, tables, first_record=count))
     columns = Columns.concat(parts) if parts else Columns.concat([_empty_columns()])
     api_keys = [seeded_chars(options.seed, f"apikey:{u.id}", 10) for u in users]
-    seed = options.seed
-    fixture_details = fixture.details if fixture is not None else []
-
-    def load_detail(facts: RowFacts) -> Detail:
-        if facts.detail_ref < 0:
-            detail: Detail = fixture_details[-facts.detail_ref - 1]
-            return detail
-        return generated_detail(seed, facts, api_keys[_user_of(facts.username)])
-
-    by_username = {u.username: i for i, u in enumerate(users)}
-
-    def _user_of(username: str) -> int:
-        return by_username[username]
+    details = DetailSource(
+        seed=options.seed,
+        api_keys=api_keys,
+        user_of={u.username: i for i, u in enumerate(users)},
+        fixture_details=fixture.details if fixture is not None else [],
+    )
 
     identity = Identity(
         options.seed, anchor, options.interceptions, tuple(str(p) for p in options.fixtures), live
     )
     small = frozenset(i.small_model for i in PROVIDER_INSTANCES)
     progress("indexing")
-    return Dataset(columns, tables, users, personas, load_detail, small, identity, progress)
+    return Dataset(columns, tables, users, personas, details, small, identity, progress)
 
 
 def _user_weights(users: list[User]) -> npt.NDArray[np.float64]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -71,6 +72,17 @@ class Dataset:
         progress("deriving sessions")
         self.sessions = SessionIndex(self.table, len(users))
         progress("ready")
+
+    # -- pickling: a data set built by one worker is mapped by the others (server/shared) ----------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["detail"]  # a per-process cache (and an lru_cache wrapper does not pickle)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
 
     # -- the table's shape (tests and the admin API read these) ------------------------------------
 

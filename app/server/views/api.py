@@ -21,6 +21,7 @@ from aibridge_mock.server.errors import ApiError, route_not_found
 from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.state import Snapshot
+from aibridge_mock.server.validation import VIOLATION_HEADER
 from aibridge_mock.server.views import aibridge
 from aibridge_mock.server.views.catchall import provider_catch_all
 
@@ -104,8 +105,19 @@ def _management(view: ManagementView) -> Callable[..., Response]:
         snap: Snapshot = g.snapshot
         # The request object itself, not Flask's proxy: views read it dozens of times.
         current: Request = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
-        caller = aibridge.Caller(_viewer(snap, mock.config.no_auth, current), mock.generation, mock.now())
-        return view(snap, caller, current, **path_params)
+        viewer = _viewer(snap, mock.config.no_auth, current)
+        now = mock.now()
+        caller = aibridge.Caller(viewer, mock.generation, now)
+        if now is not None:  # live mode: an answer depends on the clock too, so none is kept
+            return view(snap, caller, current, **path_params)
+        # Everything an answer depends on, given the (immutable) snapshot: see pagecache.py.
+        key = (view.__name__, tuple(path_params.items()), current.query_string, viewer.user.id, viewer.role)
+        cached = snap.pages.get(key)
+        if cached is not None:
+            return cached
+        response = view(snap, caller, current, **path_params)
+        snap.pages.put(key, response, VIOLATION_HEADER)
+        return response
 
     return run
 
