@@ -40,7 +40,7 @@ class Clock:
 
 def provider_app(**options: Any) -> Flask:
     settings: dict[str, Any] = {"seed": 3, "interceptions": 300, **options}
-    return create_app(Config(**settings), clock=Clock())
+    return create_app(Config(**settings), traffic_clock=Clock())
 
 
 def tokens(app: Flask) -> dict[str, str]:

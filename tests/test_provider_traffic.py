@@ -61,12 +61,13 @@ def _walk(
 ) -> list[str]:
     seen: list[str] = []
     query: dict[str, Any] = dict(params, limit=page)
-    while True:
+    for _ in range(1_000):  # a cursor that never moves on would loop forever
         items = read(client, path, owner, **query)[key]
         if not items:
             return seen
         seen += [i["id"] for i in items]
         query[cursor] = items[-1]["id"]
+    raise AssertionError(f"the {cursor} walk did not end: {len(seen)} items seen")
 
 
 @pytest.mark.parametrize(
@@ -244,3 +245,36 @@ def test_a_stream_the_client_abandons_before_its_first_byte_still_ends_its_inter
     body = app(environ, lambda status, headers, exc_info=None: lambda data: None)
     body.close()  # what a WSGI server does when the client is gone before the first byte
     assert read(client, "/interceptions", tok["admin"], limit=1)["count"] == base + 1  # ended, so listed
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "cursor", "q"),
+    [
+        ("/interceptions", "results", "after_id", 'started_after:"2026-05-15T10:00:00Z"'),
+        ("/sessions", "sessions", "after_session_id", "initiator:alice"),
+        ("/sessions", "sessions", "after_session_id", 'started_after:"2026-05-15T10:00:00Z"'),
+    ],
+)
+def test_with_a_live_clock_recorded_traffic_merges_with_the_sessions_going_on(
+    path: str, key: str, cursor: str, q: str
+) -> None:
+    from aibridge_mock.server import create_app
+    from aibridge_mock.server.config import Config
+    from aibridge_mock.server.dataset.clock import ManualClock, parse_anchor
+
+    anchor = "2026-05-15T12:00:00Z"
+    clock = ManualClock(parse_anchor(anchor))
+    app = create_app(Config(seed=3, interceptions=300, live=True, anchor=anchor), clock=clock)
+    client, tok = app.test_client(), tokens(app)
+    for n in range(6):
+        clock.advance(60)  # a minute of live data between requests: sessions go on meanwhile
+        headers = {"X-Claude-Code-Session-Id": f"live-{n % 2}", "User-Agent": CLAUDE_UA}
+        post(client, "/anthropic/v1/messages", messages_body(f"live {n}"), tok["alice"], **headers)
+    everything = read(client, path, tok["admin"], limit=1000, q=q)
+    ids = [i["id"] for i in everything[key]]
+    assert everything["count"] == len(ids) == len(set(ids)) > 6
+    recorded = read(client, "/sessions", tok["admin"], q="session_id:live-1")["sessions"][0]
+    assert (recorded["threads"], recorded["last_prompt"]) == (3, "live 5")
+    assert _walk(client, tok["admin"], path, key, cursor, 11, q=q) == ids
+    pages = [read(client, path, tok["admin"], limit=13, offset=o, q=q)[key] for o in range(0, len(ids), 13)]
+    assert [i["id"] for page in pages for i in page] == ids
