@@ -118,6 +118,28 @@ class AdminClient:
     def clear_journal(self) -> None:
         self.call("DELETE", "/journal")
 
+    def answers(self, answers: list[Any], route: str = "", model: str = "") -> list[dict[str, Any]]:
+        """Script the next provider answers of a route and/or model: texts, tool calls, errors, delays."""
+        body: dict[str, Any] = {"answers": answers}
+        if route:
+            body["route"] = route
+        if model:
+            body["model"] = model
+        scripts: list[dict[str, Any]] = self.call("POST", "/answers", body)
+        return scripts
+
+    def clear_answers(self) -> None:
+        self.call("DELETE", "/answers")
+
+    def traffic(self) -> dict[str, Any]:
+        """How many provider requests were recorded (and are still in flight)."""
+        found: dict[str, Any] = self.call("GET", "/traffic")
+        return found
+
+    def clear_traffic(self) -> None:
+        """Forget the recorded provider traffic (the generated data set stays)."""
+        self.call("DELETE", "/traffic")
+
 
 @dataclass
 class MockServer:

@@ -6,6 +6,8 @@ Layers, one way (each imports only those below it)::
     export (the app's answers, in-process, as a HAR file and MSW handlers)
     app (create_app)  ->  views (routing, auth, the five endpoints, catch-all, admin, health)
     accesslog, journal, sync (request hooks)  pagecache (whole answers per snapshot)
+    providers (AI Bridge's provider routes: auth, interceptors, built-in upstream, recorder)
+    traffic (recorded provider traffic, read back by every worker and composed with the data set)
     runtime (scenarios, faults, journal)  state (the snapshot served, swapped on reload)
     shared (state shared by workers and replicas: memory, embedded, Redis; published data sets)
     serialize (rows -> Go JSON bytes)  validation (every body against the derived schemas)

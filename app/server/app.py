@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -16,12 +18,13 @@ from aibridge_mock.server.dataset.loader import DatasetOptions, resolved_anchor
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
 from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
+from aibridge_mock.server.providers import views as provider_views
 from aibridge_mock.server.request import GoFlask
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.shared import StateBackend, open_state
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
-from aibridge_mock.server.views import admin, api, health, openapi
+from aibridge_mock.server.views import admin, admin_traffic, api, health, openapi
 from aibridge_mock.server.views.responses import error_response, text_response
 
 __all__ = ["create_app", "dataset_options", "state_shape"]
@@ -52,19 +55,26 @@ def state_shape(config: Config) -> tuple[object, ...]:
     return (config.seed, config.interceptions, config.anchor, config.fixtures, config.generation, config.live)
 
 
+def wall_clock() -> int:
+    """The wall clock in microseconds since the epoch (UTC)."""
+    return time.time_ns() // 1_000
+
+
 def create_app(
     config: Config | None = None,
     *,
     load: bool = True,
     clock: Clock | None = None,
     state: StateBackend | None = None,
+    traffic_clock: Callable[[], int] | None = None,
 ) -> Flask:
     """Wire the mock: its state, the request hooks, the routes and one handler per error type.
 
     With ``config.live``, requests see the data set as of ``clock.now()``; the default clock starts
     at the anchor and follows the monotonic clock. Tests pass a ``ManualClock``. ``state`` is where
     the admin API's settings live (default: in this process, or the Redis of ``config.state``);
-    ``serve`` passes the embedded state its workers share.
+    ``serve`` passes the embedded state its workers share. ``traffic_clock`` times recorded provider
+    traffic (microseconds; default: the live clock in live mode, else the wall clock).
     """
     config = with_admin_token(config or Config())  # a random per-start token, made once (adminaccess)
     app = GoFlask(__name__, static_folder=None)  # coderd serves no /static here
@@ -74,15 +84,21 @@ def create_app(
         clock = LiveClock(resolved_anchor(options))
     runtime = Runtime(state or open_state(config.state, None, state_shape(config)))
     datasets = Datasets(options, _validator(config), generation, runtime)
-    Mock(config, generation, datasets, runtime, clock=clock if config.live else None).init_app(app)
+    mock = Mock(config, generation, datasets, runtime, clock=clock if config.live else None)
+    mock.init_app(app)
+    if traffic_clock is None:
+        live = mock.clock
+        traffic_clock = live.now if live is not None else wall_clock
     accesslog.init_app(app)  # first: the clocks time every request, including those answered by a hook
     journal.init_app(app)
     hostcheck.init_app(app)  # then: a foreign Host gets nothing else
     sync.init_app(app)  # then every later hook sees the settings and data set current at the start
     cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
     api.init_app(app, generation)
+    provider_views.init_app(app, mock, traffic_clock)
     app.register_blueprint(health.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_traffic.bp)
     app.register_blueprint(openapi.bp)
     app.register_error_handler(ApiError, error_response)
     app.register_error_handler(PlainTextError, text_response)

@@ -54,6 +54,16 @@ def _anchor(value: str) -> str | None:
     return None
 
 
+def _providers(value: tuple[str, ...]) -> str | None:
+    from aibridge_mock.server.providers.instances import InstanceError, parse_specs
+
+    try:
+        parse_specs(value, 0)
+    except InstanceError as exc:
+        return str(exc)
+    return None
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that shapes the mock's behaviour.
@@ -109,6 +119,16 @@ class Config:
         help="browser origins allowed to call the mock (fnmatch patterns; default: localhost ports)",
         metavar="ORIGIN",
     )
+    providers: tuple[str, ...] = setting(
+        ("anthropic", "openai"),
+        help="AI provider instances as TYPE[:NAME] (types anthropic, openai, copilot), e.g. "
+        "copilot:copilot-business openai:chatgpt; AIBRIDGE_MOCK_PROVIDER_<N>_TYPE/NAME/KEY/BASE_URL "
+        "configure them as Coder's CODER_AIBRIDGE_PROVIDER_<N>_* do",
+        check=_providers,
+        metavar="TYPE[:NAME]",
+    )
+    # UNCONFIRMED (providers reference 2.2, 7.2): the docs of the era say BYOK is allowed by default.
+    allow_byok: bool = setting(True, help="accept BYOK provider requests (X-Coder-AI-Governance-Token)")
     admin_token: str = setting(
         "",
         help="token of the admin API (default: derived from the seed on a loopback address, else "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
@@ -12,6 +13,12 @@ from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.runtime import Runtime
 from aibridge_mock.server.state import Datasets
 from aibridge_mock.server.validation import ResponseValidator
+
+if TYPE_CHECKING:  # the provider emulation imports this module: type names only
+    from aibridge_mock.server.providers.bridge import Services
+    from aibridge_mock.server.providers.instances import Instance
+    from aibridge_mock.server.providers.scripts import ScriptBook
+    from aibridge_mock.server.traffic import Traffic
 
 __all__ = ["Mock", "current_mock", "mock_of"]
 
@@ -27,6 +34,10 @@ class Mock:
     datasets: Datasets
     runtime: Runtime
     clock: Clock | None = None  # live mode only: requests see the data set as of clock.now()
+    instances: tuple[Instance, ...] = ()  # the configured AI providers (provider routes)
+    providers: Services | None = None  # what bridged provider requests use (recorder, upstream, ...)
+    traffic: Traffic | None = None  # the recorded provider traffic this process has read
+    scripts: ScriptBook | None = None  # scripted upstream answers (admin API)
 
     def now(self) -> int | None:
         """The data set's time for this request (live mode), or None: every ended row is visible."""

@@ -63,6 +63,7 @@ class Plan:
 
 
 JOURNAL = "journal"  # the record stream of the request journal
+TRAFFIC = "traffic"  # the record stream of bridged provider requests (providers.recorder)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,8 @@ class Settings:
     slow_ms: int = DEFAULT_SLOW_MS
     faults: tuple[tuple[str, Fault], ...] = ()  # (counter id, fault), in the order they were added
     dataset: Document | None = None  # {"generation": N, "options": {...}}: see state.Datasets
+    scripts: tuple[Document, ...] = ()  # scripted provider answers, {"id", "body"} (providers.scripts)
+    traffic_epoch: int = 0  # bumped when recorded provider traffic is cleared (server.traffic)
 
     @staticmethod
     def parse(version: int, doc: Document) -> Settings:
@@ -84,6 +87,8 @@ class Settings:
             int(doc.get("slow_ms", DEFAULT_SLOW_MS)),
             faults,
             doc.get("dataset"),
+            tuple(doc.get("scripts", ())),
+            int(doc.get("traffic_epoch", 0)),
         )
 
 
@@ -166,11 +171,42 @@ class Runtime:
 
         self._update(change)
 
-    def reset(self) -> None:
-        """Back to a plain mock: normal scenario, no faults, empty journal (the data set stays)."""
+    def add_script(self, body: Document) -> str:
+        """Keep a scripted-answers body (checked by the caller); its id names its shared counter."""
+        assigned: list[str] = []
 
         def change(doc: Document) -> Document:
-            doc.update(scenario="normal", slow_ms=DEFAULT_SLOW_MS, faults=[])
+            number = int(doc.get("next_script", 1))
+            assigned.append(f"script-{number}")
+            doc["scripts"] = [*doc.get("scripts", ()), {"id": assigned[-1], "body": body}]
+            doc["next_script"] = number + 1
+            return doc
+
+        self._update(change)
+        return assigned[-1]
+
+    def clear_scripts(self) -> None:
+        def change(doc: Document) -> Document:
+            doc["scripts"] = []
+            return doc
+
+        self._update(change)
+
+    def clear_traffic(self) -> None:
+        """Recorded provider traffic is gone for every process: a new epoch, then an empty stream."""
+
+        def change(doc: Document) -> Document:
+            doc["traffic_epoch"] = int(doc.get("traffic_epoch", 0)) + 1
+            return doc
+
+        self.backend.clear(TRAFFIC)
+        self._update(change)
+
+    def reset(self) -> None:
+        """Back to a plain mock: normal scenario, no faults or scripts, empty journal (data stays)."""
+
+        def change(doc: Document) -> Document:
+            doc.update(scenario="normal", slow_ms=DEFAULT_SLOW_MS, faults=[], scripts=[])
             return doc
 
         self._update(change)

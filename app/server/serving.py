@@ -89,6 +89,9 @@ def banner(config: Config, app: Flask, seconds: float) -> str:
     first = "sessions" if "sessions" in mock.generation.operations else "interceptions"
     header = _quoted(f"Coder-Session-Token: {owner}")
     lines.append(f"  try: curl -H {header} {_quoted(f'{base}{prefix}/{first}?limit=5')}")
+    if mock.instances:  # the provider routes AI clients are pointed at (README: drive it with a real client)
+        urls = "  ".join(f"{i.name}={base}{prefix}{i.route_prefix}" for i in mock.instances)
+        lines.append(f"  AI provider base URLs (API key: a persona's token): {urls}")
     # A token the operator chose is not echoed: the command reads it from their environment instead.
     admin = (
         '"Authorization: Bearer $AIBRIDGE_MOCK_ADMIN_TOKEN"'

@@ -32,7 +32,7 @@ from aibridge_mock.server.dataset.indexes import (
     page_of,
 )
 
-__all__ = ["InterceptionTable", "SortKey"]
+__all__ = ["InterceptionTable", "RowOrder", "SortKey"]
 
 SortKey = tuple[int, int, int]  # (started_at, id high half, id low half): the thread order
 
@@ -164,8 +164,16 @@ class InterceptionTable:
 
     def _boundary_after(self, row: int) -> int:
         """First position strictly after ``row`` in (started_at DESC, id DESC) order."""
+        return self.position_after(self.sort_key(row))
+
+    def position_after(self, sort_key: SortKey) -> int:
+        """First ended position whose (started_at, id) sorts strictly after ``sort_key`` (DESC order).
+
+        ``sort_key`` need not be a row of this table: the composed data set (recorded traffic on
+        top of generated data) places one table's rows among the other's with it.
+        """
         c = self.cols
-        started, key = int(c.started[row]), (int(c.id_hi[row]), int(c.id_lo[row]))
+        started, key = sort_key[0], (sort_key[1], sort_key[2])
         p = int(np.searchsorted(self._neg_started, -started, side="left"))
         end = int(np.searchsorted(self._neg_started, -started, side="right"))
         while p < end and (int(c.id_hi[p]), int(c.id_lo[p])) >= key:
@@ -179,6 +187,10 @@ class InterceptionTable:
         matches = self.match(f, now)
         start = first_at_or_after(matches, self._boundary_after(after_row)) if after_row is not None else 0
         return len(matches), page_of(matches, start + offset, limit)
+
+    def ordered(self, f: Filter, now: int | None = None) -> RowOrder:
+        """The rows matching ``f`` ended (by ``now``), in list order, for merging with another table's."""
+        return RowOrder(self, self.match(f, now))
 
     # -- models and clients ------------------------------------------------------------------------
 
@@ -223,3 +235,24 @@ class InterceptionTable:
 
 def _known(code: int | None) -> list[int]:
     return [] if code is None else [code]
+
+
+class RowOrder:
+    """Matching rows of one table in list order, addressed by index (see ``composed``)."""
+
+    def __init__(self, table: InterceptionTable, matches: Matches) -> None:
+        self.table = table
+        self.matches = matches
+
+    def __len__(self) -> int:
+        return len(self.matches)
+
+    def key(self, index: int) -> SortKey:
+        return self.table.sort_key(page_of(self.matches, index, 1)[0])
+
+    def count_before(self, sort_key: SortKey) -> int:
+        """How many matching rows sort at or before ``sort_key`` ((started_at, id) >= it)."""
+        return first_at_or_after(self.matches, self.table.position_after(sort_key))
+
+    def rows(self, start: int, count: int) -> list[int]:
+        return page_of(self.matches, start, count)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -31,6 +31,7 @@ from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKe
 
 if TYPE_CHECKING:
     from aibridge_mock.server.dataset.live_sessions import LiveSessions
+    from aibridge_mock.server.dataset.ordering import SessionOrder
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
 
@@ -45,6 +46,19 @@ class SessionRow:
     threads: int
     last_active: int
     upto: int | None = None  # a session going on at the clock's now: only its rows ended by then
+
+
+class Aggregated(NamedTuple):
+    """Sessions aggregated over matching interceptions; ``ranked`` orders them for the list."""
+
+    group: np.ndarray
+    started: np.ndarray
+    ended: np.ndarray
+    threads: np.ndarray
+    active: np.ndarray
+    sid: np.ndarray
+    ranked: np.ndarray
+    now: int | None
 
 
 def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -227,13 +241,12 @@ class SessionIndex:
             lo += 1
         return lo
 
-    def _aggregate_matching(
-        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None
-    ) -> tuple[int, list[SessionRow]]:
+    def _aggregate(self, f: Filter, now: int | None) -> Aggregated | None:
+        """Sessions aggregated over the interceptions matching ``f`` (a filter that splits sessions)."""
         c = self.table.cols
         rows = as_array(self.table.match(f, now))
         if not len(rows):
-            return 0, []
+            return None
         keys = self.key_of_row[rows]
         order = np.argsort(keys, kind="stable")
         rows, keys = rows[order], keys[order]
@@ -246,21 +259,50 @@ class SessionIndex:
         active = np.where(prompt >= 0, prompt, started)
         sid = self.sid_rank[self.key_session[group]]
         ranked = np.lexsort((group, sid, active))[::-1]
+        return Aggregated(group, started, ended, threads, active, sid, ranked, now)
+
+    def aggregated_row(self, agg: Aggregated, i: int) -> SessionRow:
+        """The list row of the ``i``-th group of an aggregation."""
+        key = int(agg.group[i])
+        upto = None if agg.now is None else self.upto(key, agg.now)
+        return SessionRow(
+            key, int(agg.started[i]), int(agg.ended[i]), int(agg.threads[i]), int(agg.active[i]), upto
+        )
+
+    def _aggregate_matching(
+        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None
+    ) -> tuple[int, list[SessionRow]]:
+        agg = self._aggregate(f, now)
+        if agg is None:
+            return 0, []
+        active, sid, ranked = agg.active, agg.sid, agg.ranked
         if cursor is not None:
             ca, cs = cursor
             ranked = ranked[(active[ranked] < ca) | ((active[ranked] == ca) & (sid[ranked] < cs))]
         page = ranked[offset : offset + limit].tolist()
-        return len(group), [
-            SessionRow(
-                int(group[i]),
-                int(started[i]),
-                int(ended[i]),
-                int(threads[i]),
-                int(active[i]),
-                None if now is None else self.upto(int(group[i]), now),
-            )
-            for i in page
-        ]
+        return len(agg.group), [self.aggregated_row(agg, i) for i in page]
+
+    # -- merging with another index (recorded traffic on top of generated data) ----------------
+
+    def session_id(self, key: int) -> str:
+        return str(self.table.tables.session_ids.values[int(self.key_session[key])])
+
+    def rank_of(self, session_id: str) -> int | None:
+        """The rank of one of this index's own session ids among them (None: not one of them)."""
+        code = self.table.tables.session_ids.codes.get(session_id)
+        return None if code is None else int(self.sid_rank[code])
+
+    def ordered(self, f: Filter, now: int | None = None) -> SessionOrder:
+        """The sessions matching ``f`` (at ``now``) in list order, for merging with another index's."""
+        from aibridge_mock.server.dataset.ordering import AggregatedOrder, LiveOrder, RankedOrder
+
+        now = self._settled(now)
+        fast = self._per_session_candidates(f)
+        if fast is None:
+            return AggregatedOrder(self, self._aggregate(f, now))
+        if now is not None:
+            return LiveOrder(self, fast, now)
+        return RankedOrder(self, fast)
 
     # -- threads ---------------------------------------------------------------------------------
 

@@ -14,20 +14,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.filters import Filter
-from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
+from aibridge_mock.server.dataset.interceptions import InterceptionTable, RowOrder, SortKey
 from aibridge_mock.server.dataset.records import Detail, InterceptionRow, RowFacts, SessionSummary
 from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
 from aibridge_mock.server.dataset.users import Persona, User
 
-__all__ = ["Dataset", "DetailLoader", "Identity", "ThreadCursorError"]
+if TYPE_CHECKING:
+    from aibridge_mock.server.dataset.ordering import SessionOrder
+
+__all__ = ["Dataset", "DetailLoader", "Identity", "SessionCursor", "ThreadCursorError"]
 
 DetailLoader = Callable[[RowFacts], Detail]
+SessionCursor = tuple[int, str]  # an after_session_id cursor: (its last_active_at, the session id)
 DETAIL_CACHE_SIZE = 8_192  # details feed the byte caches; keep few objects for the GC to scan
 
 
@@ -183,15 +187,34 @@ class Dataset:
 
     def session_cursor(
         self, session_id: str, own_user_id: str | None, now: int | None = None
-    ) -> tuple[int, int] | None:
+    ) -> SessionCursor | None:
         """The sort key of an ``after_session_id`` cursor the caller may see, or None."""
-        return self.sessions.cursor_key(session_id, self._user(own_user_id), now)
+        key = self.sessions.cursor_key(session_id, self._user(own_user_id), now)
+        return None if key is None else (key[0], session_id)
 
     def list_sessions(
-        self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None = None
+        self, f: Filter, cursor: SessionCursor | None, offset: int, limit: int, now: int | None = None
     ) -> tuple[int, list[SessionRow]]:
         """(count, page) for GET /sessions."""
-        return self.sessions.list_sessions(f, cursor, offset, limit, now)
+        rank = None if cursor is None else self.sessions.rank_of(cursor[1])
+        if cursor is not None and rank is None:  # a session id of another part (composed data sets)
+            order = self.ordered_sessions(f, now)
+            return len(order), order.rows(order.count_before(cursor) + offset, limit)
+        internal = None if cursor is None or rank is None else (cursor[0], rank)
+        return self.sessions.list_sessions(f, internal, offset, limit, now)
+
+    def ordered_interceptions(self, f: Filter, now: int | None = None) -> RowOrder:
+        """Matching ended interceptions (by ``now``) in list order, addressable by index (composition)."""
+        return self.table.ordered(f, now)
+
+    def ordered_sessions(self, f: Filter, now: int | None = None) -> SessionOrder:
+        """Matching sessions (at ``now``) in list order, addressable by index (composition)."""
+        return self.sessions.ordered(f, now)
+
+    @property
+    def session_keys(self) -> int:
+        """How many (session, initiator) keys there are: the range of a session key."""
+        return len(self.sessions.key_session)
 
     def distinct_models(self, user_id: str | None = None, now: int | None = None) -> list[str]:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""

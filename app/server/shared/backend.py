@@ -124,7 +124,10 @@ class MemoryState:
 
     def read(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
         with self._lock:
-            found = [r for r in self._streams.get(stream, ()) if r[0] > after]
+            records = self._streams.get(stream, ())
+            if not records or records[-1][0] <= after:  # the common case of a follower: nothing new
+                return []
+            found = [r for r in records if r[0] > after]
         return found if limit is None else found[:limit]
 
     def last(self, stream: str, count: int) -> list[Record]:

@@ -60,7 +60,8 @@ def _invalid(name: str, detail: str) -> ApiError:
 
 
 @bp.before_request
-def _require_admin_token() -> Response | None:
+def require_admin_token() -> Response | None:
+    """Every admin route needs the admin token (the provider-traffic routes too: admin_traffic)."""
     given = bearer_token(request)
     if not given:
         raise ApiError(401, "Admin token required.", _TOKEN_HELP)
@@ -72,7 +73,7 @@ def _require_admin_token() -> Response | None:
 # -- reading the request body ---------------------------------------------------------------------
 
 
-def _body() -> dict[str, Any]:
+def request_body() -> dict[str, Any]:
     too_large = ApiError(
         413, "Request body too large.", f"The admin API reads at most {MAX_FIXTURE_BYTES:,} bytes."
     )
@@ -161,7 +162,7 @@ def reset() -> Response:
 def reload_dataset() -> Response:
     """Rebuild the data set; omitted fields keep their current value. A bad fixture changes nothing."""
     state = _state()
-    body = _body()
+    body = request_body()
     current = state.options
     options = DatasetOptions(
         seed=_int(body, "seed", current.seed, 0, 2**63 - 1),
@@ -169,6 +170,7 @@ def reload_dataset() -> Response:
         anchor=_anchor(body, current.anchor),
         fixtures=_fixtures(body, current.fixtures),
     )
+    seed_changed = options.seed != current.seed
     try:
         state.reload(options)
     except FixtureError as exc:
@@ -176,6 +178,8 @@ def reload_dataset() -> Response:
         raise ApiError(400, NOT_RELOADED, str(exc), [where]) from None
     except (OSError, ValueError) as exc:
         raise ApiError(400, NOT_RELOADED, f"{type(exc).__name__}: {exc}") from None
+    if seed_changed:  # the personas that made the recorded traffic (and their tokens) are gone
+        runtime().clear_traffic()
     return unvalidated_json(200, describe(state))
 
 
@@ -220,7 +224,7 @@ def _fixtures(body: dict[str, Any], current: tuple[FixtureSource, ...]) -> tuple
 @bp.post("/scenario")
 def set_scenario() -> Response:
     """``{"name": "normal|empty|unlicensed|slow|failing", "latency_ms"?: N}`` (latency for "slow")."""
-    body = _body()
+    body = request_body()
     name = body.get("name")
     if name not in SCENARIOS:
         raise _invalid("name", f"must be one of {', '.join(SCENARIOS)}, got {json.dumps(name)}")
@@ -239,7 +243,7 @@ def list_faults() -> Response:
 @bp.post("/faults")
 def add_fault() -> Response:
     """``{"route": "GET /api/v2/aibridge/sessions", "latency_ms"?, "error_rate"?, "status"?, "seed"?}``."""
-    body = _body()
+    body = request_body()
     route = body.get("route")
     parts = route.split(" ") if isinstance(route, str) else []
     if len(parts) != 2 or parts[0].upper() not in _METHODS or not parts[1].startswith("/"):

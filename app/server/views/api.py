@@ -80,6 +80,7 @@ def _gateway() -> None:
     if snap is None:
         raise ApiError(503, "The data set is still loading.")
     g.snapshot = snap
+    g.empty_scenario = plan.empty
 
 
 def _route_not_found(**_: Any) -> Response:
@@ -87,7 +88,7 @@ def _route_not_found(**_: Any) -> Response:
 
 
 def _catch_all(rest: str = "") -> Response:
-    raise provider_catch_all(g.snapshot, request, _below_prefix())
+    raise provider_catch_all(request, _below_prefix())
 
 
 def _below_prefix() -> str:
@@ -103,6 +104,8 @@ def _management(view: ManagementView) -> Callable[..., Response]:
     def run(**path_params: str) -> Response:
         mock = current_mock()
         snap: Snapshot = g.snapshot
+        if mock.traffic is not None and not g.empty_scenario:
+            snap = mock.traffic.overlay(snap)  # recorded provider traffic, as every worker recorded it
         # The request object itself, not Flask's proxy: views read it dozens of times.
         current: Request = request._get_current_object()  # type: ignore[attr-defined]  # werkzeug LocalProxy
         viewer = _viewer(snap, mock.config.no_auth, current)
