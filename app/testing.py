@@ -258,7 +258,7 @@ def _log_handler() -> type[Any]:
     """Werkzeug's request handler, logging request lines with their tokens redacted."""
     from werkzeug.serving import WSGIRequestHandler
 
-    from aibridge_mock.server.redaction import redact_uri
+    from aibridge_mock.redaction import redact_uri
 
     class RedactingHandler(WSGIRequestHandler):
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import tomllib
@@ -72,3 +73,13 @@ def test_contract_files_are_found_through_the_package() -> None:
     assert [f.name for f in schemas.example_fixtures()] == ["small.json"]
     assert schemas.fixture_schema()["$schema"].startswith("https://json-schema.org/")
     assert schemas.load_openapi("v1")["servers"][0]["url"] == "/api/experimental"
+
+
+def test_the_readme_configuration_table_has_a_row_for_every_serve_option() -> None:
+    from aibridge_mock.server.config import ENV_PREFIX, Config
+
+    readme = (REPO / "README.md").read_text()
+    table = readme[readme.index("## Configuration") :]
+    table = table[: table.index("\n## ")]
+    missing = [f.name for f in dataclasses.fields(Config) if f"`{ENV_PREFIX}{f.name.upper()}`" not in table]
+    assert missing == []

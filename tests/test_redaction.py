@@ -8,10 +8,10 @@ import urllib.request
 import pytest
 from flask import Flask
 
+from aibridge_mock.redaction import redact_header, redact_query
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.extension import mock_of
-from aibridge_mock.server.redaction import redact_header, redact_query
 from aibridge_mock.server.views.admin import admin_token
 from aibridge_mock.testing import start_mock
 

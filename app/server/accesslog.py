@@ -2,7 +2,7 @@
 
 Written here rather than by the server so that the line is the same under granian, gunicorn or
 the in-process server, and so that secrets are redacted in one place (``_access_line``: token values
-in the query string become ``REDACTED``, :mod:`aibridge_mock.server.redaction`). Lines go to the
+in the query string become ``REDACTED``, :mod:`aibridge_mock.redaction`). Lines go to the
 ``aibridge_mock.access`` logger; ``serve`` sends it to stdout.
 """
 
@@ -13,7 +13,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from aibridge_mock.server.redaction import redact_uri
+from aibridge_mock.redaction import redact_uri
 
 log = logging.getLogger("aibridge_mock.access")
 

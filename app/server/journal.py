@@ -6,8 +6,8 @@ import time
 
 from flask import Flask, Response, g, request
 
+from aibridge_mock.redaction import redact_query
 from aibridge_mock.server.extension import current_mock
-from aibridge_mock.server.redaction import redact_query
 
 ADMIN_PREFIX = "/__admin"
 UNJOURNALED = ("/healthz", "/readyz")  # probes would drown the requests a test suite looks for

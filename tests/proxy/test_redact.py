@@ -25,7 +25,7 @@ TOKEN = "AbCdEfGhIj-0123456789abcdefghijkl"
         (
             [("Cookie", f"theme=dark; coder_session_token={TOKEN}")],
             "http://c/x",
-            'curl -sS -H "Cookie: theme=dark; coder_session_token=$CODER_SESSION_TOKEN" http://c/x',
+            'curl -sS -H "Cookie: theme=REDACTED; coder_session_token=$CODER_SESSION_TOKEN" http://c/x',
         ),
         (
             [("X-Api-Key", TOKEN), ("X-Coder-AI-Governance-Token", TOKEN)],
@@ -36,7 +36,7 @@ TOKEN = "AbCdEfGhIj-0123456789abcdefghijkl"
         (
             [],
             f"http://c/x?coder_session_token={TOKEN}&q=model:a",
-            'curl -sS "http://c/x?coder_session_token=$CODER_SESSION_TOKEN&q=model%3Aa"',
+            'curl -sS "http://c/x?coder_session_token=$CODER_SESSION_TOKEN&q=model:a"',
         ),
     ],
 )

@@ -22,7 +22,7 @@ from aibridge_mock.server.dataset.indexes import Positions
 if TYPE_CHECKING:
     from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
 
-__all__ = ["LiveSessions"]
+__all__ = ["LiveSessions", "Moving", "Without", "member", "split_candidates"]
 
 EPOCH_CACHE_SIZE = 16
 OrderKey = tuple[int, int, int]  # (last_active, session id rank, key): the list order, descending
@@ -125,10 +125,7 @@ class LiveSessions:
         the changing ones) and the going-on candidates with their aggregates at ``now``.
         """
         moving = self.moving(now)
-        excluded = moving.changing_ranks[_member(candidates, moving.changing_ranks)]
-        matching = _member(candidates, moving.ranks)
-        going = [row for row, keep in zip(moving.rows, matching.tolist(), strict=True) if keep]
-        settled = _Without(candidates, excluded)
+        settled, going, matching = split_candidates(candidates, moving)
         placed = settled.count_before(moving.boundaries[matching]) + np.arange(len(going))
         total = len(settled) + len(going)
         start = 0
@@ -163,7 +160,18 @@ class LiveSessions:
         return lo
 
 
-class _Without:
+def split_candidates(
+    candidates: Positions | range, moving: Moving
+) -> tuple[Without, list[SessionRow], np.ndarray]:
+    """The candidate ranks whose sessions are complete, the going-on rows among the candidates, and
+    which of ``moving``'s going-on sessions are candidates."""
+    excluded = moving.changing_ranks[member(candidates, moving.changing_ranks)]
+    matching = member(candidates, moving.ranks)
+    going = [row for row, keep in zip(moving.rows, matching.tolist(), strict=True) if keep]
+    return Without(candidates, excluded), going, matching
+
+
+class Without:
     """Ascending ``positions`` without ``excluded`` (a sorted subset), indexed without copying."""
 
     def __init__(self, positions: Positions | range, excluded: Positions) -> None:
@@ -199,7 +207,7 @@ def _index_in(positions: Positions | range, values: Positions) -> Positions:
     return np.searchsorted(positions, values).astype(np.int64)
 
 
-def _member(positions: Positions | range, values: Positions) -> np.ndarray:
+def member(positions: Positions | range, values: Positions) -> np.ndarray:
     """For each of ``values``, whether ``positions`` (ascending) holds it."""
     if isinstance(positions, range):
         return (values >= positions.start) & (values < positions.stop)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from aibridge_mock.server.dataset.indexes import Positions, first_at_or_after, page_of
-from aibridge_mock.server.dataset.live_sessions import _member, _Without
+from aibridge_mock.server.dataset.live_sessions import split_candidates
 from aibridge_mock.server.dataset.sessions import Aggregated, SessionIndex, SessionRow
 
 __all__ = ["AggregatedOrder", "LiveOrder", "RankedOrder", "SessionOrder"]
@@ -79,10 +79,7 @@ class LiveOrder(SessionOrder):
     def __init__(self, index: SessionIndex, candidates: Positions | range, now: int) -> None:
         self.index = index
         moving = index.live.moving(now)
-        excluded = moving.changing_ranks[_member(candidates, moving.changing_ranks)]
-        matching = _member(candidates, moving.ranks)
-        self.going = [row for row, keep in zip(moving.rows, matching.tolist(), strict=True) if keep]
-        self.settled = _Without(candidates, excluded)
+        self.settled, self.going, matching = split_candidates(candidates, moving)
         boundaries = moving.boundaries[matching]
         self.placed = self.settled.count_before(boundaries) + np.arange(len(self.going), dtype=np.int64)
         self.going_keys = [(row.last_active, index.session_id(row.key)) for row in self.going]

@@ -1,8 +1,10 @@
 """Secrets out of logs: token values in query strings, headers and cookies become ``REDACTED``.
 
-The request journal, the access log and the in-process test server's log write requests through
-these functions. Names are kept, values replaced: ``coder_session_token=REDACTED``,
-``Authorization: Bearer REDACTED``, ``Cookie: coder_session_token=REDACTED; theme=REDACTED``.
+Shared by the tools: the mock's request journal, access log and in-process test server log, and the
+proxy's log lines, report and curl commands (which put a shell variable in place of the secret, so
+that a line can be replayed). Standard library only. Names are kept, values replaced:
+``coder_session_token=REDACTED``, ``Authorization: Bearer REDACTED``,
+``Cookie: coder_session_token=REDACTED; theme=REDACTED``.
 
 What counts as a secret: a query parameter or header whose name contains a secret word (``token``,
 ``secret``, ``password``, ``api_key``, ...; coderd reads ``coder_session_token`` and ``access_token``),
@@ -42,7 +44,7 @@ def is_secret_name(name: str) -> bool:
     return lowered in _CREDENTIAL_HEADERS or any(word in lowered for word in _SECRET_WORDS)
 
 
-def redact_query(raw_query: str) -> str:
+def redact_query(raw_query: str, replacement: str = REDACTED) -> str:
     """A raw query string with secret values replaced; everything else byte for byte as it came.
 
     Names are compared decoded (``coder%5Fsession%5Ftoken`` is the session token to Go too); pairs
@@ -54,49 +56,49 @@ def redact_query(raw_query: str) -> str:
     for piece in _SEPARATORS.split(raw_query):
         key, eq, _ = piece.partition("=")
         if eq and is_secret_name(unquote_plus(key, errors="replace")):
-            out.append(f"{key}={REDACTED}")
+            out.append(f"{key}={replacement}")
         else:
-            out.append(_CODER_KEY.sub(REDACTED, piece))
+            out.append(_CODER_KEY.sub(replacement, piece))
     return "".join(out)
 
 
-def redact_uri(uri: str) -> str:
-    """A request target (``/path?query``) with its query redacted."""
+def redact_uri(uri: str, replacement: str = REDACTED) -> str:
+    """A request target (``/path?query``) or a whole URL with its query redacted."""
     path, question, query = uri.partition("?")
-    return f"{path}?{redact_query(query)}" if question else uri
+    return f"{path}?{redact_query(query, replacement)}" if question else uri
 
 
-def redact_cookies(value: str) -> str:
+def redact_cookies(value: str, replacement: str = REDACTED) -> str:
     """A Cookie header with every cookie's value replaced, names kept."""
-    return ";".join(_redact_pair(part) for part in value.split(";"))
+    return ";".join(_redact_pair(part, replacement) for part in value.split(";"))
 
 
-def _redact_pair(part: str) -> str:
+def _redact_pair(part: str, replacement: str) -> str:
     name, eq, _ = part.partition("=")
-    return f"{name}={REDACTED}" if eq else part
+    return f"{name}={replacement}" if eq else part
 
 
-def _redact_set_cookie(value: str) -> str:
+def _redact_set_cookie(value: str, replacement: str) -> str:
     # Only the first pair is the cookie; the rest are attributes (Path=/, Max-Age=60).
     first, semicolon, attributes = value.partition(";")
-    return _redact_pair(first) + semicolon + attributes
+    return _redact_pair(first, replacement) + semicolon + attributes
 
 
-def redact_header(name: str, value: str) -> str:
+def redact_header(name: str, value: str, replacement: str = REDACTED) -> str:
     """One header's value as a log may show it."""
     lowered = name.lower()
     if lowered in _SCHEME_HEADERS:
         scheme, space, _ = value.strip().partition(" ")
-        return f"{scheme} {REDACTED}" if space else REDACTED
+        return f"{scheme} {replacement}" if space else replacement
     if lowered == "cookie":
-        return redact_cookies(value)
+        return redact_cookies(value, replacement)
     if lowered == "set-cookie":
-        return _redact_set_cookie(value)
+        return _redact_set_cookie(value, replacement)
     if is_secret_name(lowered):
-        return REDACTED
+        return replacement
     return value
 
 
-def redact_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def redact_headers(headers: Iterable[tuple[str, str]], replacement: str = REDACTED) -> list[tuple[str, str]]:
     """Every header of a request or response, redacted."""
-    return [(name, redact_header(name, value)) for name, value in headers]
+    return [(name, redact_header(name, value, replacement)) for name, value in headers]
