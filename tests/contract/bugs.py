@@ -127,6 +127,18 @@ class RetryWithout(Bug):
             ex.status, ex.headers, ex.body = retried.status, retried.headers, retried.body
 
 
+@dataclass
+class ContentType(Bug):
+    """Every 200 answer under the AI Bridge API keeps its JSON body but says another Content-Type."""
+
+    content_type: str
+
+    def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
+        if ex.path.startswith(API) and ex.status == 200:
+            ex.headers = [(k, v) for k, v in ex.headers if k.lower() != "content-type"]
+            ex.headers.append(("Content-Type", self.content_type))
+
+
 class Html500OnClients(Bug):
     def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
         if ex.path == f"{API}/clients" and ex.query:

@@ -10,7 +10,7 @@ from aibridge_mock.contract.body import Page, expect_json, expect_status, format
 from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.qgrammar import term
 from aibridge_mock.contract.violations import CheckSkipped, FilterViolation, ShapeViolation
-from aibridge_mock.contract.walks import ListEndpoint, Walk, bounded_window, full_walk
+from aibridge_mock.contract.walks import ListEndpoint, Walk, bounded_window, fetch, full_walk
 
 Item = dict[str, Any]
 
@@ -303,3 +303,30 @@ def filter_models_prefix(ctx: CheckContext) -> None:
 def filter_clients_prefix(ctx: CheckContext) -> None:
     _prefix_filter(ctx, "/aibridge/clients", "client", ordered=False)
 
+
+def _in_flight(page: Page, where: str) -> None:
+    for i, item in enumerate(page.items):
+        if item.get("ended_at") is None:
+            raise FilterViolation(
+                f"interception {item.get('id')} is still in flight (ended_at is null) but {where} lists it; "
+                "coderd lists ended interceptions only (spec 1.2)",
+                request=page.exchange.curl,
+                path=f"{page.path(i)}.ended_at",
+            )
+
+
+@check(
+    "interceptions-ended-only",
+    "filters",
+    "only ended interceptions are listed (ended_at set), the newest page and the walked window alike",
+    needs=("interceptions",),
+)
+def interceptions_ended_only(ctx: CheckContext) -> None:
+    if not ctx.era.ended_at:
+        raise CheckSkipped(f"generation {ctx.era.generation}'s interceptions have no ended_at (added in v2)")
+    ep = ctx.interceptions
+    # Live traffic is newest: the first page without a window is where an in-flight row would show.
+    _in_flight(fetch(ctx.client, ep, limit=100), "the newest page")
+    window, _ = bounded_window(ctx.client, ep, ctx.window_q, ctx.cap)
+    for page in full_walk(ctx.client, ep, window, 1000).pages:
+        _in_flight(page, f"q={window!r}")
