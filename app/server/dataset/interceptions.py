@@ -215,10 +215,17 @@ class InterceptionTable:
         codes = self._codes_present("model", self.cols.model, user, now)
         return sorted(str(self.tables.models.values[c]) for c in codes)
 
-    def distinct_clients(self, user: int | None = None, now: int | None = None) -> list[str]:
-        """COALESCE(client, 'Unknown') of ended interceptions."""
+    def distinct_clients(
+        self, user: int | None = None, now: int | None = None, *, by_raw_column: bool = False
+    ) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions, ascending (the SQL has no ORDER BY).
+
+        ``by_raw_column``: grouped by the stored column, as ``GROUP BY client`` does, so a NULL
+        client and a stored "Unknown" are two rows that both read "Unknown" (spec 1.5).
+        """
         codes = self._codes_present("client", self.cols.client, user, now)
-        return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
+        shown = [self.tables.clients.values[c] or "Unknown" for c in codes]
+        return sorted(shown if by_raw_column else set(shown))
 
 
 def _known(code: int | None) -> list[int]:

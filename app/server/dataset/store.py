@@ -22,7 +22,7 @@ from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
 from aibridge_mock.server.dataset.records import Detail, InterceptionRow, RowFacts, SessionSummary
-from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
+from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT, SessionIndex, SessionRow
 from aibridge_mock.server.dataset.users import Persona, User
 
 __all__ = ["Dataset", "DetailLoader", "Identity", "ThreadCursorError"]
@@ -59,6 +59,7 @@ class Dataset:
         small_models: frozenset[str],
         identity: Identity,
         progress: Callable[[str], None] = lambda stage: None,
+        session_order: str = LAST_ACTIVE_AT,
     ) -> None:
         self.identity = identity
         self.users = users
@@ -70,7 +71,7 @@ class Dataset:
         self.table = InterceptionTable(columns, tables, self.user_index)
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
         progress("deriving sessions")
-        self.sessions = SessionIndex(self.table, len(users))
+        self.sessions = SessionIndex(self.table, len(users), session_order)
         progress("ready")
 
     # -- pickling: a data set built by one worker is mapped by the others (server/shared) ----------
@@ -197,9 +198,11 @@ class Dataset:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
         return self.table.distinct_models(self._user(user_id), now)
 
-    def distinct_clients(self, user_id: str | None = None, now: int | None = None) -> list[str]:
-        """COALESCE(client, 'Unknown') of ended interceptions."""
-        return self.table.distinct_clients(self._user(user_id), now)
+    def distinct_clients(
+        self, user_id: str | None = None, now: int | None = None, *, by_raw_column: bool = False
+    ) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions, grouped by itself or by the raw column."""
+        return self.table.distinct_clients(self._user(user_id), now, by_raw_column=by_raw_column)
 
     # -- one session -------------------------------------------------------------------------------
 
