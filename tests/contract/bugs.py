@@ -168,11 +168,13 @@ class Unknown500(Bug):
 
 @dataclass
 class SwapToken(Bug):
-    """Authentication is broken: ``pick`` chooses the token the mock will see."""
+    """AI Bridge's authorization is broken: ``pick`` chooses the token its routes see (not /users/me)."""
 
     pick: Callable[[str, list[str]], str | None]
 
     def before(self, ex: Exchange, tokens: list[str]) -> None:
+        if not ex.path.startswith(API):
+            return
         replacement = self.pick(ex.token, tokens)
         if replacement is not None:
             ex.environ["HTTP_CODER_SESSION_TOKEN"] = replacement

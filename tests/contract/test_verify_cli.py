@@ -91,6 +91,15 @@ def test_verify_exits_1_and_shows_the_redacted_request_and_json_path_of_a_violat
             ["--url", "{url}", "--token", "{owner}", "--member-token", "nope"],
             "the member token (--member-token) was rejected",
         ),
+        (
+            ["--url", "{url}", "--token", "{member}"],
+            "the token (--token) belongs to a member and sees no other user's data; "
+            "use an owner's or auditor's token",
+        ),
+        (
+            ["--url", "{url}", "--token", "{owner}", "--member-token", "{auditor}"],
+            "the member token (--member-token) has the auditor role and reads everyone's data",
+        ),
         (["--url", "{url}/elsewhere", "--token", "{owner}"], "answered 404"),
         (["--url", "{url}", "--token", "{owner}", "--check", "nope"], "unknown checks ['nope']"),
         (["--url", "{url}"], "--token (or AIBRIDGE_MOCK_VERIFY_TOKEN) is required"),
@@ -106,7 +115,10 @@ def test_verify_exits_2_with_a_one_line_reason_when_it_cannot_run(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("AIBRIDGE_MOCK_VERIFY_TOKEN", raising=False)
-    filled = [a.format(closed=_closed_port(), owner=tokens[0], url=mock_url) for a in args]
+    filled = [
+        a.format(closed=_closed_port(), owner=tokens[0], auditor=tokens[1], member=tokens[2], url=mock_url)
+        for a in args
+    ]
     assert cli_verify(filled) == 2
     err = capsys.readouterr().err
     assert reason in err
