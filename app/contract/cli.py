@@ -1,8 +1,9 @@
 """``aibridge-mock verify``: run the contract suite against any AI Bridge server.
 
 Exit status: 0 the server conforms, 1 it violates the contract, 2 the suite could not run
-(unreachable URL, rejected token, no AI Bridge there, bad arguments, the ``contract`` extra not
-installed); the reason is one line.
+(unreachable URL, rejected token, a member's token where an owner's or auditor's is needed, no AI
+Bridge there, bad arguments, the ``contract`` extra not installed); the reason is one line, and
+--junit and --report are written with it.
 """
 
 from __future__ import annotations

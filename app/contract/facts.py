@@ -149,7 +149,8 @@ def _find_api(client: ContractClient) -> tuple[str, ContractClient, Exchange]:
     where = client.api_url + "/aibridge/sessions"
     sessions = _get(client, "/aibridge/sessions", {"limit": 1})
     _refused(sessions, where)
-    if _is_list(sessions, "sessions"):
+    if _is_list(sessions, "sessions") or sessions.status >= 500:
+        # A 5xx is the route failing, not missing (the provider catch-all answers 4xx): checks report it.
         return NEWEST, client, sessions
     listing = _get(client, "/aibridge/interceptions", {"limit": 1})
     _refused(listing, client.api_url + "/aibridge/interceptions")

@@ -30,7 +30,9 @@ def _positive(what: str) -> Check:
 class VerifyOptions:
     """What to verify and how hard."""
 
-    url: str = setting("", help="the deployment, e.g. https://coder.example.com (/api/v2 optional)")
+    url: str = setting(
+        "", help="the deployment, e.g. https://coder.example.com (/api/v2 or /api/v2/aibridge may follow)"
+    )
     token: str = setting("", help="an owner's or auditor's session token (used read-only)")
     member_token: str | None = setting(None, help="a member's token, to check what members may see")
     strictness: str = setting(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from served import served
@@ -68,3 +70,28 @@ def test_a_pinned_generation_holds_the_server_to_its_document(served_as: str, pi
     assert verifier.facts.detected == f"generation {pinned} (as given)"
     assert result.status == "fail"
     assert any(getattr(v, "code", "") == "ST108" for v in result.violations), result.violations
+
+
+def test_sessions_failing_with_500_are_reported_not_mistaken_for_an_older_generation(tmp_path: Path) -> None:
+    """Coder itself answers 500 for a page holding a session whose first metadata is NULL (v4, v5)."""
+    interception = {
+        "id": "d1000000-0000-4000-8000-000000000001",
+        "initiator": "alice",
+        "provider": "openai",
+        "model": "gpt-5",
+        "metadata": None,
+        "started_at": "2026-05-14T10:00:00Z",
+        "ended_at": "2026-05-14T10:00:05Z",
+    }
+    path = tmp_path / "null.json"
+    path.write_text(json.dumps({"interceptions": [interception]}), encoding="utf-8")
+    app = create_app(Config(seed=3, interceptions=40, fixtures=(path,), access_log=False))
+    token = mock_of(app).datasets.snapshot.dataset.personas[0].token
+    with served(app) as url:
+        options = VerifyOptions(url=url, token=token, checks=("schemathesis-sessions",))
+        with Verifier(options) as verifier:
+            report = verifier.run()
+    assert verifier.facts.era.generation == "v5"
+    (result,) = report.results
+    assert (report.exit_code, result.status) == (1, "fail")
+    assert any(getattr(v, "code", "") == "ST101" for v in result.violations), result.violations
