@@ -112,6 +112,7 @@ class OperationOutcome:
     violations: list[SchemathesisViolation] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # "METHOD URL" in the order sent: same seed, same list
     statuses: list[int] = field(default_factory=list)  # answers to positive cases, the token's own requests
+    refused: str = ""  # the first of them answered 401/403, as a curl line
 
 
 def served_labels(facts: Facts) -> list[str]:
@@ -225,6 +226,7 @@ def run_schemathesis(
                     "the token does not authenticate here",
                     code="ST401",
                     title="Authentication failed",
+                    request=outcome.refused,
                 )
             )
     return outcomes
@@ -262,6 +264,8 @@ def _collect(outcome: OperationOutcome, recorder: ScenarioRecorder, client: Cont
             continue  # probes derived by checks (ignored_auth drops the token on purpose)
         if _positive(case_node.value) and exchange.request.method == "GET":
             outcome.statuses.append(exchange.response.status_code)
+            if exchange.response.status_code in _REFUSED and not outcome.refused:
+                outcome.refused = _curl(exchange.request, client)
     seen = {(v.code, v.title, v.path) for v in outcome.violations}
     for case_id, nodes in recorder.checks.items():
         for node in nodes:
@@ -269,11 +273,7 @@ def _collect(outcome: OperationOutcome, recorder: ScenarioRecorder, client: Cont
                 continue
             failure = node.failure_info.failure
             interaction = recorder.interactions.get(failure.case_id or case_id)
-            curl = ""
-            if interaction is not None:
-                request = interaction.request
-                headers = {k: v[0] for k, v in request.headers.items() if k.lower() in _SHOWN_HEADERS and v}
-                curl = curl_command(request.method, request.uri, headers, client.secrets)
+            curl = _curl(interaction.request, client) if interaction is not None else ""
             instance_path = getattr(failure, "instance_path", None)
             path = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in instance_path or [])
             key = (failure.code, failure.title, path)
@@ -286,6 +286,11 @@ def _collect(outcome: OperationOutcome, recorder: ScenarioRecorder, client: Cont
                     _first_lines(message), code=failure.code, title=failure.title, request=curl, path=path
                 )
             )
+
+
+def _curl(request: Any, client: ContractClient) -> str:
+    headers = {k: v[0] for k, v in request.headers.items() if k.lower() in _SHOWN_HEADERS and v}
+    return curl_command(request.method, request.uri, headers, client.secrets)
 
 
 def _first_lines(text: str, lines: int = 4) -> str:

@@ -139,6 +139,14 @@ class ContentType(Bug):
             ex.headers.append(("Content-Type", self.content_type))
 
 
+class RefuseTheTool(Bug):
+    """Something in front of the server (a WAF, a proxy) answers schemathesis' requests with 401."""
+
+    def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
+        if ex.path.startswith(API) and ex.environ.get("HTTP_USER_AGENT", "").startswith("schemathesis"):
+            ex.set_text(401, b'{"message":"Unauthorized."}\n', "application/json; charset=utf-8")
+
+
 class Html500OnClients(Bug):
     def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
         if ex.path == f"{API}/clients" and ex.query:

@@ -23,6 +23,7 @@ BITES = [
     ("json-as-text-plain", "schemathesis-sessions", "ST105"),
     ("json-as-text-plain", "limit-honoured", "ShapeViolation"),
     ("200-without-token", "schemathesis-models", "ST401"),
+    ("refuse-schemathesis", "schemathesis-clients", "ST401"),
     ("limit-clamped", "schemathesis-sessions", "ST201"),
     ("bad-q-accepted", "schemathesis-sessions", "ST201"),
     ("ignore-limit", "limit-honoured", "PaginationViolation"),
