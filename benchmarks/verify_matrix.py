@@ -1,9 +1,10 @@
 """No false alarm, at full size: ``aibridge-mock verify`` against correct mocks, every combination.
 
 For each generation, data set and seed it starts ``aibridge-mock serve`` (gunicorn, as a user runs
-it), then runs ``aibridge-mock verify`` (the console script, its default options but for the
-matrix's) once per strictness level and ``--max-examples`` value, always with a member token.
-Every run must exit 0. ``tests/contract/test_no_false_alarm.py`` is the CI-sized subset of this.
+it: its data ends when it starts; one data set also runs a live clock), then runs ``aibridge-mock
+verify`` (the console script, its default options but for the matrix's) once per strictness level
+and ``--max-examples`` value, always with a member token. Every run must exit 0.
+``tests/contract/test_no_false_alarm.py`` is the CI-sized subset of this.
 
     .venv/bin/python benchmarks/verify_matrix.py                  # the full matrix (see --help)
     .venv/bin/python benchmarks/verify_matrix.py --quick          # one seed, default and 200 examples
@@ -39,6 +40,7 @@ SEEDS = (1, 2, 3)
 STRICTNESS = ("compatible", "strict")
 EXAMPLES = (0, 20, 100, 200)  # 0: verify's default (50)
 OUT = ROOT / "benchmarks" / "VERIFY-MATRIX.md"
+LIVE_SIZE = 5_000  # the live data set: its clock goes on while verify runs
 T = TypeVar("T")
 
 
@@ -48,10 +50,15 @@ class DataSet:
     seed: int
     interceptions: int
     fixtures: bool
+    live: bool = False
 
     @property
     def label(self) -> str:
-        data = f"{self.interceptions:,}" + (" + fixtures" if self.fixtures else "")
+        data = (
+            f"{self.interceptions:,}"
+            + (" + fixtures" if self.fixtures else "")
+            + (" live" if self.live else "")
+        )
         return f"{self.generation} seed {self.seed} {data}"
 
 
@@ -103,6 +110,8 @@ def serve(data: DataSet) -> Process:
     ]
     if data.fixtures:
         args += ["--fixtures", *FIXTURES]
+    if data.live:
+        args.append("--live")  # serve's data already ends at start ("--anchor now"); live goes on
     env = {**os.environ, "AIBRIDGE_MOCK_ACCESS_LOG": "false"}
     return Process(args, f"http://127.0.0.1:{port}", "/readyz", env)
 
@@ -119,10 +128,12 @@ def verify(data: DataSet, url: str, owner: str, member: str, strictness: str, ex
 
 
 def data_sets(args: argparse.Namespace) -> list[DataSet]:
-    sizes = [(n, False) for n in args.sizes] + ([(0, True), (50, True)] if args.fixtures else [])
+    sizes = [(n, False, False) for n in args.sizes]
+    sizes += [(0, True, False), (50, True, False)] if args.fixtures else []
+    sizes += [(LIVE_SIZE, False, True)] if args.live else []
     return [
-        DataSet(generation, seed, n, fixtures)
-        for generation, seed, (n, fixtures) in itertools.product(args.generations, args.seeds, sizes)
+        DataSet(generation, seed, n, fixtures, live)
+        for generation, seed, (n, fixtures, live) in itertools.product(args.generations, args.seeds, sizes)
     ]
 
 
@@ -170,6 +181,7 @@ def main() -> int:
     parser.add_argument(
         "--no-fixtures", dest="fixtures", action="store_false", help="skip the fixture data sets"
     )
+    parser.add_argument("--no-live", dest="live", action="store_false", help="skip the live data set")
     parser.add_argument("--quick", action="store_true", help="one seed, the default and 200 examples")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()

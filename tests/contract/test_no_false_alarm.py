@@ -1,8 +1,8 @@
 """No false alarm: ``verify`` with its default options passes every correct mock it is pointed at.
 
 A matrix sized for CI: every API generation, both strictness levels, data sets from empty to
-100,000 interceptions, the example fixtures, several seeds, and ``--max-examples`` from the CI
-preset to 200, each value of each dimension at least once, always with a member token. Each case
+100,000 interceptions, the example fixtures, a live clock, several seeds, and ``--max-examples``
+from the CI preset to 200, each value of each dimension at least once, always with a member token. Each case
 is one ``aibridge-mock verify`` run against the mock served over HTTP, and must exit 0. The full
 product of these dimensions is ``benchmarks/verify_matrix.py``.
 """
@@ -32,10 +32,13 @@ class Case:
     strictness: str = "compatible"
     max_examples: int | None = None  # None: verify's default (50)
     fixtures: tuple[Path, ...] = ()
+    live: bool = False  # data ending now and going on while the suite runs (--anchor now --live)
 
     @property
     def id(self) -> str:
-        data = f"{self.interceptions}" + ("+fixtures" if self.fixtures else "")
+        data = (
+            f"{self.interceptions}" + ("+fixtures" if self.fixtures else "") + ("-live" if self.live else "")
+        )
         examples = f"n{self.max_examples}" if self.max_examples else "default"
         return f"{self.generation}-seed{self.seed}-{data}-{self.strictness}-{examples}"
 
@@ -54,6 +57,7 @@ CASES = [
     Case("v2", 9, 50, "strict"),
     Case("v1", 10, 5000, "strict"),
     Case("v1", 13, 0, "compatible", fixtures=FIXTURES),
+    Case("v5", 14, 5000, "compatible", 20, live=True),
 ]
 
 
@@ -66,6 +70,7 @@ def test_verify_passes_a_correct_mock(case: Case, capsys: pytest.CaptureFixture[
         generation=case.generation,
         fixtures=case.fixtures,
         access_log=False,
+        **({"anchor": "now", "live": True} if case.live else {}),
     )
     app = create_app(config)
     tokens = [p.token for p in mock_of(app).datasets.snapshot.dataset.personas]
