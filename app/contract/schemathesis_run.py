@@ -83,7 +83,7 @@ def coderd_rejects_what_it_must(ctx: Any, response: Any, case: Any) -> bool | No
     )
 
 
-BUILTIN_CHECKS = [
+ENABLED_CHECKS = [
     "not_a_server_error",
     "status_code_conformance",
     "content_type_conformance",
@@ -200,7 +200,7 @@ def run_schemathesis(
         schemathesis.openapi.format(f"aibridge-q-{endpoint}", strategy)
     config = _config(client, settings)
     schema = schemathesis.openapi.from_dict(document(settings.strictness, facts), config=config)
-    schema.config.checks.update(included_check_names=BUILTIN_CHECKS)
+    schema.config.checks.update(included_check_names=ENABLED_CHECKS)
 
     # Hooks must be plain functions (schemathesis sets attributes on them), not bound methods.
     def filter_case(context: Any, case: Any) -> bool:
