@@ -185,7 +185,7 @@ HTML = "<b>Tom & Jerry</b>"
 # odd credential hints, an interception still in flight.
 EDGE_FIXTURE = {
     "interceptions": [
-        {  # no prompt at all, null metadata, a long credential hint
+        {  # no prompt at all, null metadata (its session fails to list: test_generations.py), a long hint
             "id": "a9000000-0000-4000-8000-000000000001",
             "initiator": "bob",
             "provider": "anthropic",
@@ -196,6 +196,17 @@ EDGE_FIXTURE = {
             "client_session_id": "quiet-session",
             "started_at": "2026-05-14T11:00:00.120+02:00",
             "ended_at": "2026-05-14T09:00:01Z",
+        },
+        {  # no prompt at all, metadata left out (so {}), a long credential hint
+            "id": "a9000000-0000-4000-8000-000000000005",
+            "initiator": "alice",
+            "provider": "anthropic",
+            "model": "claude-sonnet-4-5-20250929",
+            "credential_kind": "byok",
+            "credential_hint": "sk-ant-api03-...-abcdefgh",
+            "client_session_id": "silent-session",
+            "started_at": "2026-05-14T08:00:00Z",
+            "ended_at": "2026-05-14T08:00:01Z",
         },
         {  # HTML characters and U+2028 in a prompt, a hint without the mask
             "id": "a9000000-0000-4000-8000-000000000002",

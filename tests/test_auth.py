@@ -250,7 +250,7 @@ def test_unlicensed_403_does_not_depend_on_the_token(unlicensed: FlaskClient) ->
 
 
 def test_unlicensed_leaves_other_api_routes_alone(unlicensed: FlaskClient) -> None:
-    response = unlicensed.get("/api/v2/users/me")
+    response = unlicensed.get("/api/v2/workspaces")
     assert (response.status_code, response.get_json()) == (404, {"message": "Route not found."})
 
 

@@ -107,7 +107,8 @@ def _go_json(value: Any) -> str:
         ("/api/v2/aibridge/sessions?limit=abc", "owner", 400, JSON_TYPE),
         ("/api/v2/aibridge/sessions/nope", "owner", 404, JSON_TYPE),
         ("/api/v2/aibridge/models", None, 401, JSON_TYPE),
-        ("/api/v2/users/me", "owner", 404, JSON_TYPE),
+        ("/api/v2/users/me", "owner", 200, JSON_TYPE),
+        ("/api/v2/workspaces", "owner", 404, JSON_TYPE),
         ("/api/v2/aibridge/nope", "owner", 400, "text/plain; charset=utf-8"),
     ],
 )

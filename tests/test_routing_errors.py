@@ -91,7 +91,7 @@ def test_management_paths_never_answer_405(client: FlaskClient, owner_token: str
 @pytest.mark.parametrize(
     "path",
     [
-        "/api/v2/users/me",
+        "/api/v2/workspaces",
         "/api/v2/aibridgex",
         "/api/v2/ai-gateway/sessions",
         "/api/v2/aibridge-interceptions",

@@ -119,7 +119,7 @@ def test_minimal_user_omits_empty_name_and_avatar(get: Get, username: str, keys:
 
 
 def test_in_flight_interceptions_leave_no_trace(edge_get: Get) -> None:
-    assert _json(edge_get("/interceptions"))["count"] == 3
+    assert _json(edge_get("/interceptions"))["count"] == 4
     assert "ghost-model" not in _json(edge_get("/models"))
     assert "Ghost" not in _json(edge_get("/clients"))
     assert _json(edge_get("/models", q="ghost")) is None
@@ -133,10 +133,10 @@ def test_session_keys_with_last_prompt_only_when_there_is_one(
     all_sessions: list[Item], edge_get: Get
 ) -> None:
     assert all(set(s) == SESSION_KEYS | {"last_prompt"} for s in all_sessions)
-    (quiet,) = _json(edge_get("/sessions", q="session_id:quiet-session"))["sessions"]
-    assert set(quiet) == SESSION_KEYS
-    assert quiet["last_active_at"] == quiet["started_at"]
-    assert (quiet["client"], quiet["metadata"]) == (None, None)
+    (silent,) = _json(edge_get("/sessions", q="session_id:silent-session"))["sessions"]
+    assert set(silent) == SESSION_KEYS
+    assert silent["last_active_at"] == silent["started_at"]
+    assert (silent["client"], silent["metadata"]) == (None, {})
 
 
 def test_thread_response_omits_a_null_client(get: Get, all_sessions: list[Item]) -> None:
@@ -167,14 +167,14 @@ def test_thread_and_tool_call_keys(get: Get, all_sessions: list[Item]) -> None:
 
 
 def test_a_thread_without_prompt_omits_it(edge_get: Get) -> None:
-    (thread,) = _json(edge_get("/sessions/quiet-session"))["threads"]
+    (thread,) = _json(edge_get("/sessions/silent-session"))["threads"]
     assert "prompt" not in thread and thread["agentic_actions"] == []
 
 
 @pytest.mark.parametrize(
     ("session_id", "kind", "hint"),
     [
-        ("quiet-session", "byok", "..."),  # longer than 15 characters
+        ("silent-session", "byok", "..."),  # longer than 15 characters
         ("html-session", "centralized", "..."),  # no "..." mask
         ("byok-session", "byok", "sk-a...efgh"),
     ],

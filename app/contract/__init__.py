@@ -4,8 +4,10 @@ No Flask, numpy or Faker here, and nothing from the mock server: the suite talks
 runs against any URL. Layers, one-way::
 
     options (what to verify; standard library only)
-    client (HTTP + curl lines)  <-  body / walks / facts (reading answers, walking lists, discovery)
-    <-  checks (semantic checks)  and  schemathesis_run (fuzzing the derived OpenAPI document)
+    era (the API generations, from their documents)  rejections (what coderd's parsers reject)
+    client (HTTP + curl lines)  <-  body / walks / facts (reading answers, walking lists, discovery
+    and which generation the server speaks)
+    <-  checks (semantic checks)  and  schemathesis_run (fuzzing the generation's OpenAPI document)
     <-  runner (one result per check)  <-  report / cli / pytest_suite
 
 The public names are imported on first use, so ``aibridge_mock.contract.cli`` can build the

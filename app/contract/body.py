@@ -158,11 +158,11 @@ class Page:
         return [str_field(item, "id", self.path(i), self.exchange) for i, item in enumerate(self.items)]
 
 
-def list_page(ex: Exchange, items_key: str) -> Page:
-    """A 200 ``{count, <items_key>: [...]}`` answer."""
+def list_page(ex: Exchange, items_key: str, count_key: str = "count") -> Page:
+    """A 200 ``{count, <items_key>: [...]}`` answer (``total`` instead of ``count`` in v1)."""
     expect_status(ex, 200)
     body = expect_json(ex)
-    count = int_field(body, "count", "$", ex)
+    count = int_field(body, count_key, "$", ex)
     items = _get(body, items_key, "$", ex)
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
         raise ShapeViolation(

@@ -1,8 +1,9 @@
 """``aibridge-mock verify``: run the contract suite against any AI Bridge server.
 
 Exit status: 0 the server conforms, 1 it violates the contract, 2 the suite could not run
-(unreachable URL, rejected token, no AI Bridge there, bad arguments, the ``contract`` extra not
-installed); the reason is one line.
+(unreachable URL, rejected token, a member's token where an owner's or auditor's is needed, no AI
+Bridge there, bad arguments, the ``contract`` extra not installed); the reason is one line, and
+--junit and --report are written with it.
 """
 
 from __future__ import annotations
@@ -10,10 +11,15 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from aibridge_mock import settings
 from aibridge_mock.contract.options import CI_PRESET, ENV_PREFIX, VerifyOptions
+
+if TYPE_CHECKING:
+    from aibridge_mock.contract.runner import CheckResult, Report
 
 __all__ = ["EXTRA_MISSING", "cli_verify", "options_from", "register"]
 
@@ -94,7 +100,7 @@ def options_from(argv: list[str]) -> tuple[VerifyOptions, argparse.Namespace]:
 
 
 def _options(args: argparse.Namespace) -> VerifyOptions:
-    if args.list_checks:
+    if getattr(args, "list_checks", False):
         return VerifyOptions(url="", token="")
     try:
         given = settings.env_values(VerifyOptions, ENV_PREFIX)
@@ -127,26 +133,73 @@ def _run(args: argparse.Namespace) -> int:
     if missing:
         print(f"aibridge-mock verify: {EXTRA_MISSING}", file=sys.stderr)
         return 2
-    from aibridge_mock.contract.report import summary, write_junit, write_markdown
-    from aibridge_mock.contract.runner import Verifier, all_check_names
+    from aibridge_mock.contract.report import summary, totals
+    from aibridge_mock.contract.runner import Report, Verifier, all_check_names
     from aibridge_mock.contract.violations import CannotRunError
 
+    started = time.monotonic()
     try:
         options = _options(args)
-        if args.list_checks:
-            print("\n".join(all_check_names()))
-            return 0
-        with Verifier(options) as verifier:
-            report = verifier.run()
     except _UsageError as exc:
         print(f"aibridge-mock verify: {exc}", file=sys.stderr)
+        fallback = VerifyOptions(url=getattr(args, "url", None) or "", token="")
+        _write_reports(args, Report(fallback, [], 0.0, 0, cannot_run=str(exc)))
         return 2
+    if args.list_checks:
+        print("\n".join(all_check_names()))
+        return 0
+    progress = TerminalProgress(sys.stdout, options) if sys.stdout.isatty() else None
+    try:
+        with Verifier(options) as verifier:
+            report = verifier.run(progress)
     except CannotRunError as exc:
+        if progress is not None:
+            progress.clear()
         print(f"aibridge-mock verify: cannot run: {exc}", file=sys.stderr)
+        _write_reports(args, Report(options, [], time.monotonic() - started, 0, cannot_run=str(exc)))
         return 2
-    print(summary(report))
-    if args.junit:
-        write_junit(report, args.junit)
-    if args.report:
-        write_markdown(report, args.report)
+    print(totals(report) if progress is not None else summary(report))
+    _write_reports(args, report)
     return report.exit_code
+
+
+def _write_reports(args: argparse.Namespace, report: Report) -> None:
+    from aibridge_mock.contract.report import write_junit, write_markdown
+
+    if getattr(args, "junit", None):
+        write_junit(report, args.junit)
+    if getattr(args, "report", None):
+        write_markdown(report, args.report)
+
+
+class TerminalProgress:
+    """On a terminal: the headline, then each check's line as it finishes, and what runs now."""
+
+    def __init__(self, stream: TextIO, options: VerifyOptions) -> None:
+        self.stream = stream
+        self.options = options
+        self._transient = False
+
+    def clear(self) -> None:
+        if self._transient:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._transient = False
+
+    def begin(self, generation: str) -> None:
+        from aibridge_mock.contract.report import headline
+
+        self.clear()
+        print(headline(self.options, generation), file=self.stream, flush=True)
+
+    def status(self, text: str) -> None:
+        self.clear()
+        self.stream.write(f"  ...   {text}"[:120])
+        self.stream.flush()
+        self._transient = True
+
+    def finished(self, result: CheckResult) -> None:
+        from aibridge_mock.contract.report import result_lines
+
+        self.clear()
+        print("\n".join(result_lines(result)), file=self.stream, flush=True)

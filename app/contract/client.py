@@ -31,6 +31,15 @@ __all__ = [
 ]
 
 API_PREFIX = "/api/v2"
+# What a user may paste after the deployment's root: the API's root or the AI Bridge routes
+# (the mock's banner prints ``.../api/v2/aibridge``); longest first.
+_API_SUFFIXES = (
+    "/api/experimental/aibridge",
+    "/api/v2/ai-gateway",
+    "/api/v2/aibridge",
+    "/api/experimental",
+    "/api/v2",
+)
 TOKEN_HEADER = "Coder-Session-Token"
 TOKEN_PLACEHOLDER = "$AIBRIDGE_MOCK_VERIFY_TOKEN"
 MEMBER_TOKEN_PLACEHOLDER = "$AIBRIDGE_MOCK_VERIFY_MEMBER_TOKEN"
@@ -44,12 +53,12 @@ class UnreachableError(Exception):
 
 
 def normalise_base_url(url: str) -> str:
-    """The deployment's root URL: no trailing slash and no ``/api/v2`` suffix (both are accepted)."""
+    """The deployment's root URL: no trailing slash, no ``/api/v2`` or ``/api/v2/aibridge`` suffix."""
     parts = urlsplit(url.strip())
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValueError(f"{url!r} is not an http(s) URL")
     path = parts.path.rstrip("/")
-    path = path.removesuffix(API_PREFIX)
+    path = next((path.removesuffix(s) for s in _API_SUFFIXES if path.endswith(s)), path)
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
@@ -123,8 +132,15 @@ class Exchange:
         return body if len(body) <= limit else body[:limit] + "..."
 
 
+class _Tally:
+    """Requests sent, shared by a client and its clones."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+
 class ContractClient:
-    """GET requests against ``<base>/api/v2`` with one token, recorded as curl commands."""
+    """GET requests against ``<base>/api/v2`` (or another API prefix) with one token, recorded as curl."""
 
     def __init__(
         self,
@@ -134,32 +150,51 @@ class ContractClient:
         secrets: dict[str, str] | None = None,
         limiter: RateLimiter | None = None,
         timeout: float = 30.0,
+        api_prefix: str = API_PREFIX,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
         self.token = token
+        self.api_prefix = api_prefix
         # secret -> the variable standing for it in curl lines; the main token is $AIBRIDGE_MOCK_VERIFY_TOKEN
         default = {token: TOKEN_PLACEHOLDER} if token else {}
         self.secrets = dict(secrets) if secrets is not None else default
         self.limiter = limiter or RateLimiter(0)
         self.timeout = timeout
-        self.requests_sent = 0
+        self._tally = _Tally()
         self._session = requests.Session()
         self._session.trust_env = False  # a CI proxy must not see (or break) the token-bearing requests
 
     def close(self) -> None:
-        """Close the connection pool (shared with every ``with_token`` clone)."""
+        """Close the connection pool (shared with every clone)."""
         self._session.close()
 
     @property
+    def requests_sent(self) -> int:
+        """Requests sent by this client and every clone of it."""
+        return self._tally.sent
+
+    @property
     def api_url(self) -> str:
-        return self.base_url + API_PREFIX
+        return self.base_url + self.api_prefix
 
     def with_token(self, token: str | None) -> ContractClient:
-        """The same server and limiter with another token (None: send no token at all)."""
+        """The same server, prefix and limiter with another token (None: send no token at all)."""
+        return self._clone(token, self.api_prefix)
+
+    def with_prefix(self, api_prefix: str) -> ContractClient:
+        """The same server, token and limiter under another API prefix (``/api/experimental``)."""
+        return self._clone(self.token, api_prefix)
+
+    def _clone(self, token: str | None, api_prefix: str) -> ContractClient:
         clone = ContractClient(
-            self.base_url, token, secrets=self.secrets, limiter=self.limiter, timeout=self.timeout
+            self.base_url,
+            token,
+            secrets=self.secrets,
+            limiter=self.limiter,
+            timeout=self.timeout,
+            api_prefix=api_prefix,
         )
-        clone._session = self._session
+        clone._session, clone._tally = self._session, self._tally
         return clone
 
     def get(
@@ -178,7 +213,7 @@ class ContractClient:
                 response = self._session.get(url, headers=sent, timeout=self.timeout, allow_redirects=False)
             except requests.RequestException as exc:
                 raise UnreachableError(f"{url.split('?')[0]}: {type(exc).__name__}: {exc}") from None
-            self.requests_sent += 1
+            self._tally.sent += 1
             if response.status_code != 429 or attempt == _RETRIES_ON_429:
                 break
             # Over Coder's API rate limit: wait as told (or for the window to pass) and retry.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aibridge_mock.schemas import GENERATIONS
 from aibridge_mock.settings import Check, setting
 
 __all__ = ["CI_PRESET", "DEFAULT_MAX_EXAMPLES", "ENV_PREFIX", "STRICTNESS", "VerifyOptions"]
@@ -29,7 +30,9 @@ def _positive(what: str) -> Check:
 class VerifyOptions:
     """What to verify and how hard."""
 
-    url: str = setting("", help="the deployment, e.g. https://coder.example.com (/api/v2 optional)")
+    url: str = setting(
+        "", help="the deployment, e.g. https://coder.example.com (/api/v2 or /api/v2/aibridge may follow)"
+    )
     token: str = setting("", help="an owner's or auditor's session token (used read-only)")
     member_token: str | None = setting(None, help="a member's token, to check what members may see")
     strictness: str = setting(
@@ -47,6 +50,11 @@ class VerifyOptions:
         None,
         help="request budget such as 400/m (Coder allows 512 per minute and user); default unlimited",
         metavar="N/UNIT",
+    )
+    generation: str = setting(
+        "auto",
+        help="the API generation to hold the server to; auto reads it from the routes and records served",
+        choices=("auto", *GENERATIONS),
     )
     checks: tuple[str, ...] = setting((), help="run only this check (repeatable)", flag=False)
     timeout: float = setting(30.0, help="seconds per request", check=_positive("the timeout"))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from aibridge_mock.contract.body import format_rfc3339
+from aibridge_mock.contract.era import NEWEST, Era, era_of
 
 __all__ = ["ENDPOINTS", "PATTERNS", "Vocabulary", "invalid_q", "quote", "term", "valid_q"]
 
@@ -124,11 +125,17 @@ def _upper_key(text: str, flip: bool) -> str:
     return f"{key.upper()}:{rest}"
 
 
-def valid_q(endpoint: str, vocab: Vocabulary) -> st.SearchStrategy[str]:
-    """Strings every conforming server accepts on ``endpoint``."""
+def valid_q(endpoint: str, vocab: Vocabulary, era: Era | None = None) -> st.SearchStrategy[str]:
+    """Strings every conforming server of ``era`` (the newest by default) accepts on ``endpoint``."""
+    era = era or era_of(NEWEST)
     if endpoint in PREFIX_KEY:
         return _prefix_q(PREFIX_KEY[endpoint], vocab.models if endpoint == "models" else vocab.clients)
-    keys = [k for k in KEYS[endpoint] if k not in _TIME_KEYS and (k != "session_id" or vocab.session_ids)]
+    known = era.filter_keys if endpoint == "interceptions" else KEYS[endpoint]
+    keys = [
+        k
+        for k in KEYS[endpoint]
+        if k in known and k not in _TIME_KEYS and (k != "session_id" or vocab.session_ids)
+    ]
 
     def assemble(chosen: list[str], window: list[str], with_window: bool, flips: list[bool]) -> list[str]:
         terms = chosen + (window if with_window else [])
@@ -140,7 +147,7 @@ def valid_q(endpoint: str, vocab: Vocabulary) -> st.SearchStrategy[str]:
     flips = st.lists(st.integers(0, 7).map(lambda n: n == 0), min_size=5, max_size=5)
     structured = st.builds(assemble, terms, _window(vocab), st.booleans(), flips).map(" ".join)
     users = vocab.usable(vocab.usernames)
-    if endpoint == "interceptions" and users:
+    if endpoint == "interceptions" and users and era.bare_initiator:
         # A bare term means initiator on /interceptions (spec 1.2).
         return st.one_of(structured, st.sampled_from(users).filter(lambda u: " " not in u))
     return structured

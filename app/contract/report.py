@@ -1,27 +1,35 @@
-"""The summary a person reads in ten seconds, and the markdown and JUnit XML files CI keeps."""
+"""The summary a person reads in ten seconds, and the markdown and JUnit XML files CI keeps.
+
+A run that could not start still gets both files: they say why, so a CI step that publishes them
+(``if: always()``) shows the reason instead of failing on a missing file.
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from aibridge_mock.contract.runner import CheckResult, Report
+from aibridge_mock.contract.options import VerifyOptions
+from aibridge_mock.contract.runner import CheckResult, Report, all_check_names
 from aibridge_mock.contract.violations import ContractViolation
 
-__all__ = ["summary", "write_junit", "write_markdown"]
+__all__ = ["headline", "result_lines", "summary", "totals", "write_junit", "write_markdown"]
 
 _LABEL = {"pass": "PASS", "fail": "FAIL", "skip": "SKIP", "error": "ERROR"}
 
 
-def _headline(report: Report) -> str:
-    o = report.options
+def headline(options: VerifyOptions, generation: str = "") -> str:
+    """``aibridge-mock verify URL (generation v5 (...), strictness ..., seed 1, max-examples 50)``."""
+    where = f"{generation}, " if generation else ""
     return (
-        f"aibridge-mock verify {o.url} (strictness {o.strictness}, seed {o.seed}, "
-        f"max-examples {o.max_examples})"
+        f"aibridge-mock verify {options.url} ({where}strictness {options.strictness}, seed {options.seed}, "
+        f"max-examples {options.max_examples})"
     )
 
 
-def _totals(report: Report) -> str:
+def totals(report: Report) -> str:
+    if report.cannot_run:
+        return f"could not run: {report.cannot_run}"
     words = (("pass", "passed"), ("fail", "failed"), ("skip", "skipped"), ("error", "crashed"))
     parts = [f"{report.count(s)} {word}" for s, word in words if report.count(s)]
     sent = f", {report.requests} requests" if report.requests else ""
@@ -39,32 +47,38 @@ def _explain(result: CheckResult) -> list[str]:
     return lines
 
 
+def result_lines(result: CheckResult) -> list[str]:
+    """The line of one check; under a failure its violation (with JSON path) and the request as curl."""
+    detail = result.reason if result.status == "skip" else result.description
+    width = max(len(n) for n in all_check_names())  # columns line up whichever checks run
+    lines = [f"  {_LABEL[result.status]:<5} {result.name:<{width}}  {detail}"]
+    if result.status in {"fail", "error"}:
+        lines.extend(f"        {line}" for line in _explain(result))
+    return lines
+
+
 def summary(report: Report) -> str:
-    """One line per check; under each failure its violation (with JSON path) and the request as curl."""
-    width = max((len(r.name) for r in report.results), default=10)
-    lines = [_headline(report)]
+    """The headline, one line per check, the totals."""
+    lines = [headline(report.options, report.generation)]
     for result in report.results:
-        detail = result.reason if result.status == "skip" else result.description
-        lines.append(f"  {_LABEL[result.status]:<5} {result.name:<{width}}  {detail}")
-        if result.status in {"fail", "error"}:
-            lines.extend(f"        {line}" for line in _explain(result))
-    lines.append(_totals(report))
+        lines.extend(result_lines(result))
+    lines.append(totals(report))
     return "\n".join(lines)
 
 
 def write_markdown(report: Report, path: Path) -> None:
     """A markdown report: the verdict table, then each failure with its curl command."""
-    verdict = "PASS" if report.exit_code == 0 else "FAIL"
-    out = [
-        f"# AI Bridge contract: {verdict}",
-        "",
-        f"`{_headline(report)}`",
-        "",
-        _totals(report),
-        "",
-        "| Result | Check | What it verifies |",
-        "|---|---|---|",
-    ]
+    verdict = {0: "PASS", 1: "FAIL"}.get(report.exit_code, "COULD NOT RUN")
+    out = [f"# AI Bridge contract: {verdict}", "", f"`{headline(report.options, report.generation)}`", ""]
+    if report.cannot_run:
+        out += [
+            "The suite could not run, so the server was not verified (exit status 2):",
+            "",
+            f"> {report.cannot_run}",
+        ]
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        return
+    out += [totals(report), "", "| Result | Check | What it verifies |", "|---|---|---|"]
     for r in report.results:
         what = (r.reason if r.status == "skip" else r.description).replace("|", "\\|")
         out.append(f"| {_LABEL[r.status]} | `{r.name}` | {what} |")
@@ -88,19 +102,30 @@ def _kind(violation: ContractViolation) -> str:
 
 
 def write_junit(report: Report, path: Path) -> None:
-    """JUnit XML: one testcase per check, failures carrying the violation and the curl command."""
+    """JUnit XML: one testcase per check, failures carrying the violation and the curl command.
+
+    A run that could not start is one errored test case, ``preflight``, whose message is the reason.
+    """
+    results = report.results
+    errors = report.count("error") + (1 if report.cannot_run else 0)
     suites = ET.Element("testsuites")
     suite = ET.SubElement(
         suites,
         "testsuite",
         name="aibridge-contract",
-        tests=str(len(report.results)),
+        tests=str(len(results) + (1 if report.cannot_run else 0)),
         failures=str(report.count("fail")),
-        errors=str(report.count("error")),
+        errors=str(errors),
         skipped=str(report.count("skip")),
         time=f"{report.seconds:.3f}",
     )
-    for r in report.results:
+    if report.cannot_run:
+        case = ET.SubElement(
+            suite, "testcase", classname="aibridge.preflight", name="preflight", time="0.000"
+        )
+        error = ET.SubElement(case, "error", message=report.cannot_run, type="CannotRun")
+        error.text = f"The suite could not run, so the server was not verified: {report.cannot_run}"
+    for r in results:
         case = ET.SubElement(
             suite, "testcase", classname=f"aibridge.{r.group}", name=r.name, time=f"{r.seconds:.3f}"
         )

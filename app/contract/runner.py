@@ -6,8 +6,10 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from aibridge_mock.contract.checks import REGISTRY, CheckContext
+from aibridge_mock.contract.checks.registry import REMOVED_INTERCEPTIONS
 from aibridge_mock.contract.client import (
     MEMBER_TOKEN_PLACEHOLDER,
     TOKEN_PLACEHOLDER,
@@ -17,6 +19,7 @@ from aibridge_mock.contract.client import (
 )
 from aibridge_mock.contract.facts import Facts, discover, preflight
 from aibridge_mock.contract.options import STRICTNESS, VerifyOptions
+from aibridge_mock.contract.rejections import OPERATIONS as LABEL_OPERATIONS
 from aibridge_mock.contract.schemathesis_run import OPERATIONS, FuzzSettings, run_schemathesis
 from aibridge_mock.contract.violations import (
     CannotRunError,
@@ -24,11 +27,12 @@ from aibridge_mock.contract.violations import (
     ContractViolation,
     ServerUnreachableError,
 )
-from aibridge_mock.schemas import load_openapi
+from aibridge_mock.schemas import GENERATIONS, load_openapi
 
 __all__ = [
     "STRICTNESS",
     "CheckResult",
+    "Progress",
     "Report",
     "Verifier",
     "VerifyOptions",
@@ -65,16 +69,33 @@ class Report:
     results: list[CheckResult]
     seconds: float
     requests: int
+    generation: str = ""  # how the server's generation was told ("generation v5 (detected: ...)")
+    cannot_run: str = ""  # why the suite could not run at all (exit status 2)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
 
     @property
     def exit_code(self) -> int:
-        """0 conforms, 1 violates the contract, 2 a check could not run."""
+        """0 conforms, 1 violates the contract, 2 the suite (or a check) could not run."""
+        if self.cannot_run:
+            return 2
         if self.count("fail"):
             return 1
         return 2 if self.count("error") else 0
+
+
+class Progress(Protocol):
+    """Told what the run is doing, so a terminal can show it while it runs."""
+
+    def begin(self, generation: str) -> None:
+        """The server was found; ``generation`` says which API it speaks and how that was told."""
+
+    def status(self, text: str) -> None:
+        """What the run is doing now (replaced by the next status)."""
+
+    def finished(self, result: CheckResult) -> None:
+        """A check has its result."""
 
 
 def parse_rate(rate: str | None) -> int:
@@ -109,11 +130,16 @@ class Verifier:
             raise CannotRunError(
                 f"--strictness must be one of {', '.join(STRICTNESS)}, not {options.strictness!r}"
             )
+        if options.generation not in ("auto", *GENERATIONS):
+            raise CannotRunError(
+                f"--generation must be auto or one of {', '.join(GENERATIONS)}, not {options.generation!r}"
+            )
         unknown = sorted(set(options.checks) - set(all_check_names()))
         if unknown:
             raise CannotRunError(f"unknown checks {unknown}; see --list-checks")
         try:
-            load_openapi("v5", options.strictness)  # fail now, not after the semantic checks ran
+            for generation in GENERATIONS:  # fail now, not after the semantic checks ran
+                load_openapi(generation, options.strictness)
         except FileNotFoundError as exc:
             raise CannotRunError(str(exc)) from None
         self.options = options
@@ -144,10 +170,16 @@ class Verifier:
     def facts(self) -> Facts:
         """Preflight and discovery, once; raises CannotRunError when the suite cannot run."""
         if self._facts is None:
+            pinned = None if self.options.generation == "auto" else self.options.generation
             try:
-                self._facts = discover(self.client, preflight(self.client, self.member))
+                probe = preflight(self.client, self.member, pinned)
+                self._facts = discover(probe)
             except UnreachableError as exc:
                 raise ServerUnreachableError(f"the server stopped answering: {exc}") from None
+            # Every later request goes to the generation's API prefix (/api/experimental for v1).
+            self.client = probe.client
+            if self.member is not None:
+                self.member = self.member.with_prefix(probe.client.api_prefix)
         return self._facts
 
     def context(self) -> CheckContext:
@@ -184,16 +216,24 @@ class Verifier:
         result.seconds = time.monotonic() - started
         return result
 
-    def run_schemathesis(self, names: Iterable[str]) -> list[CheckResult]:
+    def _unserved(self, name: str) -> str | None:
+        """Why a schemathesis check does not apply to this server, or None."""
+        operation = LABEL_OPERATIONS[OPERATIONS[name]]
+        if not self.facts.era.serves(operation):
+            return self.facts.era.lacks(operation)
+        return None if self.facts.serves(operation) else REMOVED_INTERCEPTIONS
+
+    def run_schemathesis(self, names: Iterable[str], progress: Progress | None = None) -> list[CheckResult]:
         """Schemathesis on the named operations (``schemathesis-sessions``...), in one engine run."""
         names = list(names)
-        served = [n for n in names if n != "schemathesis-interceptions" or self.facts.interceptions_served]
+        served = [n for n in names if self._unserved(n) is None]
         settings = FuzzSettings(
             self.options.strictness, self.options.max_examples, self.options.seed, self.options.rate_limit
         )
         started = time.monotonic()
         labels = [OPERATIONS[n] for n in served]
-        outcomes = run_schemathesis(self.client, self.facts, settings, labels) if served else {}
+        notify = progress.status if progress is not None else None
+        outcomes = run_schemathesis(self.client, self.facts, settings, labels, notify) if served else {}
         elapsed = time.monotonic() - started
         self.fuzz_requests += sum(len(o.requests) for o in outcomes.values())
         results = []
@@ -201,7 +241,7 @@ class Verifier:
             group, description = _describe(name)
             outcome = outcomes.get(OPERATIONS[name])
             if outcome is None:
-                reason = "the server does not serve /aibridge/interceptions as JSON"
+                reason = self._unserved(name) or "not run"
                 results.append(CheckResult(name, group, description, "skip", reason=reason))
                 continue
             for violation in outcome.violations:
@@ -219,12 +259,24 @@ class Verifier:
             )
         return results
 
-    def run(self) -> Report:
+    def run(self, progress: Progress | None = None) -> Report:
         """Everything selected; raises CannotRunError when the suite cannot run at all."""
         started = time.monotonic()
-        _ = self.facts
+        if progress is not None:
+            progress.status("finding the AI Bridge API and its data")
+        facts = self.facts
+        if progress is not None:
+            progress.begin(facts.detected)
         names = self.selected()
-        results = self.run_schemathesis([n for n in names if n in OPERATIONS])
-        results += [self.run_check(n) for n in names if n not in OPERATIONS]
+        results = self.run_schemathesis([n for n in names if n in OPERATIONS], progress)
+        if progress is not None:
+            for result in results:
+                progress.finished(result)
+        for name in (n for n in names if n not in OPERATIONS):
+            if progress is not None:
+                progress.status(f"running {name}")
+            results.append(self.run_check(name))
+            if progress is not None:
+                progress.finished(results[-1])
         requests = self.client.requests_sent + self.fuzz_requests
-        return Report(self.options, results, time.monotonic() - started, requests)
+        return Report(self.options, results, time.monotonic() - started, requests, facts.detected)

@@ -16,6 +16,7 @@ CheckSkipped                 not a failure: the server lacks what the check need
 CannotRunError               the suite could not run at all (exit status 2)
 ├── ServerUnreachableError
 ├── TokenRejectedError
+├── WrongTokenError          a member's token where an owner's is needed, or the other way round
 └── NotAIBridgeError
 """
 
@@ -40,6 +41,7 @@ __all__ = [
     "ShapeViolation",
     "StatusViolation",
     "TokenRejectedError",
+    "WrongTokenError",
 ]
 
 
@@ -126,6 +128,10 @@ class ServerUnreachableError(CannotRunError):
 
 
 class TokenRejectedError(CannotRunError):
+    pass
+
+
+class WrongTokenError(CannotRunError):
     pass
 
 

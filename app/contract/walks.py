@@ -7,7 +7,7 @@ so that live traffic does not shift pages while the suite walks them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +21,7 @@ from aibridge_mock.contract.body import (
     time_field,
 )
 from aibridge_mock.contract.client import ContractClient, Exchange, Params
+from aibridge_mock.contract.era import Era
 from aibridge_mock.contract.violations import CheckSkipped, ShapeViolation
 
 __all__ = [
@@ -34,7 +35,9 @@ __all__ = [
     "cursor_walk",
     "fetch",
     "fetch_threads",
+    "full_walk",
     "join_q",
+    "list_endpoint",
     "offset_walk",
     "session_path",
 ]
@@ -44,17 +47,26 @@ MAX_LIMIT = 1000
 
 @dataclass(frozen=True)
 class ListEndpoint:
-    """A ``{count, <items>}`` list endpoint and its cursor parameter."""
+    """A ``{count, <items>}`` list endpoint and its cursor parameter, as one generation serves it."""
 
     name: str
     path: str
     items_key: str
     cursor: str
     order_key: str  # the timestamp the list is ordered by, newest first
+    count_key: str = "count"  # "total" in v1's docs
+    offset: bool = True  # offset pages it (not in v1, spec 1.2)
 
 
 INTERCEPTIONS = ListEndpoint("interceptions", "/aibridge/interceptions", "results", "after_id", "started_at")
 SESSIONS = ListEndpoint("sessions", "/aibridge/sessions", "sessions", "after_session_id", "last_active_at")
+
+
+def list_endpoint(era: Era, name: str) -> ListEndpoint:
+    """``interceptions`` or ``sessions`` as ``era`` serves it: envelope, order and offset paging."""
+    base = INTERCEPTIONS if name == "interceptions" else SESSIONS
+    order = era.session_order_key if name == "sessions" else base.order_key
+    return replace(base, order_key=order, count_key=era.count_key, offset=era.offset_honoured)
 
 
 def session_path(session_id: str) -> str:
@@ -71,7 +83,7 @@ def fetch(client: ContractClient, ep: ListEndpoint, q: str = "", **params: str |
     query: Params = dict(params)
     if q:
         query["q"] = q
-    return list_page(client.get(ep.path, query), ep.items_key)
+    return list_page(client.get(ep.path, query), ep.items_key, ep.count_key)
 
 
 @dataclass
@@ -109,10 +121,25 @@ def offset_walk(
     raise CheckSkipped(f"{ep.path} q={q!r}: more than {max_pages} pages of {page_size}")
 
 
+def full_walk(client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50) -> Walk:
+    """Every item of ``q``: by offset, or by cursor where the server ignores offsets (v1)."""
+    walk = offset_walk if ep.offset else cursor_walk
+    return walk(client, ep, q, page_size, max_pages)
+
+
 def cursor_walk(
-    client: ContractClient, ep: ListEndpoint, q: str, page_size: int, max_pages: int = 50
+    client: ContractClient,
+    ep: ListEndpoint,
+    q: str,
+    page_size: int,
+    max_pages: int = 50,
+    *,
+    whole: bool = True,
 ) -> Walk:
-    """Pages following the cursor (the last id of each page) until an empty or short page."""
+    """Pages following the cursor (the last id of each page) until an empty or short page.
+
+    ``whole=False`` stops quietly after ``max_pages``; otherwise a longer list skips the check.
+    """
     walk = Walk()
     cursor = ""
     for _ in range(max_pages):
@@ -124,7 +151,22 @@ def cursor_walk(
         if len(page.items) < page_size or not page.items:
             return walk
         cursor = page.ids()[-1]
+    if not whole:
+        return walk
     raise CheckSkipped(f"{ep.path} q={q!r}: more than {max_pages} cursor pages of {page_size}")
+
+
+def _item_at(client: ContractClient, ep: ListEndpoint, q: str, position: int) -> tuple[Page, int] | None:
+    """The page holding the item at ``position`` of ``q`` and its index there (None past the end)."""
+    if ep.offset:
+        page = fetch(client, ep, q, limit=1, offset=position)
+        return (page, 0) if page.items else None
+    size = min(MAX_LIMIT, position + 1)
+    walk = cursor_walk(client, ep, q, size, max_pages=position // size + 1, whole=False)
+    if len(walk.located) <= position:
+        return None
+    _, page, index = walk.located[position]
+    return page, index
 
 
 def bounded_window(client: ContractClient, ep: ListEndpoint, base_q: str, cap: int) -> tuple[str, int]:
@@ -133,10 +175,11 @@ def bounded_window(client: ContractClient, ep: ListEndpoint, base_q: str, cap: i
     if count <= cap:
         return base_q, count
     for offset in (cap - 1, cap // 2, cap // 4, cap // 10, 0):
-        page = fetch(client, ep, base_q, limit=1, offset=offset)
-        if not page.items:
+        found = _item_at(client, ep, base_q, offset)
+        if found is None:
             continue
-        since = time_field(page.items[0], "started_at", page.path(0), page.exchange)
+        page, index = found
+        since = time_field(page.items[index], "started_at", page.path(index), page.exchange)
         candidate = join_q(base_q, f'started_after:"{format_rfc3339(since)}"')
         narrowed = fetch(client, ep, candidate, limit=1).count
         if 0 < narrowed <= cap:

@@ -1,9 +1,10 @@
 """Generations of the AI Bridge API, so older servers can be emulated by a switch (``--generation``).
 
 What a generation serves is read from its derived OpenAPI document (paths, the server prefix, the
-fields of every record); what the docs cannot tell comes from the small table below, each entry
-citing the behaviour spec. The data set, parsers and views are shared: a generation only decides
-which operations exist, who may read what, and which fields a record shows.
+fields of every record, and so the order of sessions); what the docs cannot tell comes from the
+small table below, each entry citing the behaviour spec or the coderd source it was read from. The
+data set, parsers and views are shared: a generation decides which operations exist, who may read
+what, which fields a record shows, and the few behaviours its own SQL had.
 """
 
 from __future__ import annotations
@@ -22,6 +23,15 @@ class _Facts:
     members_read_own: bool  # §7: members read their own rows until PR #23320 (2026-03-19)
     licence_feature: str  # §1.6: the 403 text's feature name ("AI Gateway" from the target era's T2 on)
     envelope_renames: tuple[tuple[str, str], ...] = ()
+    # Sessions: ListAIBridgeSessions selects the first interception's metadata as ``sr.metadata::jsonb``,
+    # which sqlc types as a non-nullable json.RawMessage; a NULL there fails the scan of the whole page
+    # (ListAuthorizedAIBridgeSessions, coderd/database/modelqueries.go; the same in the sessions SQL
+    # of v4's era and of v5's). Later versions answer {} (UNCONFIRMED which one changed it).
+    null_session_metadata_fails: bool = False
+    # /clients: SQL3 and SQL4 end in ``GROUP BY client``, which Postgres reads as the raw input column,
+    # so a NULL client and a literal 'Unknown' are two groups, both shown as "Unknown" (spec 1.5). SQL2
+    # grouped by COALESCE(client, 'Unknown'), but no generation served has /clients with it.
+    clients_by_raw_column: bool = False
 
 
 _FACTS = {
@@ -30,9 +40,16 @@ _FACTS = {
     "v1": _Facts(True, "AI Bridge", (("count", "total"),)),
     "v2": _Facts(True, "AI Bridge"),
     "v3": _Facts(True, "AI Bridge"),
-    "v4": _Facts(False, "AI Bridge"),
-    "v5": _Facts(False, "AI Gateway"),
+    "v4": _Facts(False, "AI Bridge", null_session_metadata_fails=True, clients_by_raw_column=True),
+    "v5": _Facts(False, "AI Gateway", null_session_metadata_fails=True, clients_by_raw_column=True),
 }
+
+# How sessions are listed: by last_active_at since PR #24440 (2026-04-16), the change that added the
+# field; before it by started_at (SQL3: ``ORDER BY sp.started_at DESC, sp.session_id DESC``, the cursor
+# being MIN(started_at) of the cursor's session). Read from whether the generation's sessions have it.
+# The values are those of dataset/sessions.py's SESSION_ORDERS (not imported: no numpy here).
+LAST_ACTIVE_AT = "last_active_at"
+STARTED_AT = "started_at"
 
 
 @dataclass(frozen=True)
@@ -46,10 +63,18 @@ class Generation:
     licence_feature: str
     envelope_renames: dict[str, str] = field(default_factory=dict)
     components: dict[str, Any] = field(default_factory=dict, repr=False)
+    null_session_metadata_fails: bool = False
+    clients_by_raw_column: bool = False
 
     @property
     def native(self) -> bool:
         return self.name == NATIVE
+
+    @property
+    def sessions_by(self) -> str:
+        """The timestamp sessions are listed by, newest first: ``last_active_at`` or ``started_at``."""
+        session = self.components.get("AIBridgeSession", {}).get("properties", {})
+        return LAST_ACTIVE_AT if LAST_ACTIVE_AT in session or not session else STARTED_AT
 
     def project(self, component: str, body: Any) -> Any:
         """``body`` with only the fields this generation's ``component`` schema declares."""
@@ -75,6 +100,8 @@ def load_generation(name: str) -> Generation:
         facts.licence_feature,
         dict(facts.envelope_renames),
         document["components"]["schemas"],
+        facts.null_session_metadata_fails,
+        facts.clients_by_raw_column,
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from aibridge_mock.server.auth import Authenticator
 from aibridge_mock.server.dataset.loader import DatasetOptions, Progress, build_dataset
+from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT
 from aibridge_mock.server.dataset.store import Dataset
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.pagecache import PageCache
@@ -28,6 +29,15 @@ from aibridge_mock.server.serialize import Serializer
 from aibridge_mock.server.shared import published
 from aibridge_mock.server.shared.backend import Document
 from aibridge_mock.server.validation import ResponseValidator
+
+
+def _silent(stage: str) -> None:
+    pass
+
+
+def _session_order(generation: Generation | None) -> str:
+    """What the served generation lists sessions by (last_active_at, or started_at before v5)."""
+    return generation.sessions_by if generation else LAST_ACTIVE_AT
 
 
 @dataclass(frozen=True)
@@ -46,7 +56,7 @@ class Snapshot:
         progress: Progress | None = None,
         generation: Generation | None = None,
     ) -> Snapshot:
-        dataset = build_dataset(options, progress) if progress else build_dataset(options)
+        dataset = build_dataset(options, progress or _silent, _session_order(generation))
         return Snapshot.of(dataset, validator, generation)
 
     @staticmethod
@@ -94,7 +104,7 @@ class Datasets:
             return Snapshot.build(options, self.validator, progress, self.generation)
 
         def build(opts: DatasetOptions) -> Dataset:
-            return build_dataset(opts, progress) if progress else build_dataset(opts)
+            return build_dataset(opts, progress or _silent, _session_order(self.generation))
 
         dataset = published.obtain(options, directory, build)
         return Snapshot.of(dataset, self.validator, self.generation)

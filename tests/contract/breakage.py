@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
@@ -19,6 +20,7 @@ from bugs import (
     LISTS,
     Bug,
     ClampLimit,
+    ContentType,
     CursorIgnoresOffset,
     EditJson,
     Exchange,
@@ -26,6 +28,7 @@ from bugs import (
     NearestBefore,
     NoInterceptions,
     PlainText400,
+    RefuseTheTool,
     Repeat,
     RetryWithout,
     StripParam,
@@ -63,6 +66,16 @@ def _swap_first_two(key: str) -> Callable[[Any, Exchange], Any]:
         return body
 
     return apply
+
+
+def _in_flight_first(body: Any, ex: Exchange) -> Any:
+    """The list lost ``ended_at IS NOT NULL``: an interception still running comes first (it is newest)."""
+    if body["results"]:
+        newest = body["results"][0]
+        running = {**newest, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, newest["id"])), "ended_at": None}
+        body["results"] = [running, *body["results"]]
+        body["count"] += 1
+    return body
 
 
 def _no_token(token: str, tokens: list[str]) -> str | None:
@@ -109,7 +122,10 @@ BUGS: dict[str, Bug] = {
     ),
     "thread-tokens-do-not-sum": EditJson(f"{API}/sessions/", _first_thread(_more_tokens)),
     "thread-prompt-not-from-interception": EditJson(f"{API}/sessions/", _first_thread(_other_prompt)),
+    "in-flight-listed": EditJson(f"{API}/interceptions", _in_flight_first),
+    "json-as-text-plain": ContentType("text/plain; charset=utf-8"),
     "html-500": Html500OnClients(),
+    "refuse-schemathesis": RefuseTheTool(),
     "plain-text-400": PlainText400(),
     "unknown-session-500": Unknown500(),
     "no-interceptions": NoInterceptions(),

@@ -127,6 +127,26 @@ class RetryWithout(Bug):
             ex.status, ex.headers, ex.body = retried.status, retried.headers, retried.body
 
 
+@dataclass
+class ContentType(Bug):
+    """Every 200 answer under the AI Bridge API keeps its JSON body but says another Content-Type."""
+
+    content_type: str
+
+    def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
+        if ex.path.startswith(API) and ex.status == 200:
+            ex.headers = [(k, v) for k, v in ex.headers if k.lower() != "content-type"]
+            ex.headers.append(("Content-Type", self.content_type))
+
+
+class RefuseTheTool(Bug):
+    """Something in front of the server (a WAF, a proxy) answers schemathesis' requests with 401."""
+
+    def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
+        if ex.path.startswith(API) and ex.environ.get("HTTP_USER_AGENT", "").startswith("schemathesis"):
+            ex.set_text(401, b'{"message":"Unauthorized."}\n', "application/json; charset=utf-8")
+
+
 class Html500OnClients(Bug):
     def after(self, ex: Exchange, fetch: Fetch, cache: Cache) -> None:
         if ex.path == f"{API}/clients" and ex.query:
@@ -156,11 +176,13 @@ class Unknown500(Bug):
 
 @dataclass
 class SwapToken(Bug):
-    """Authentication is broken: ``pick`` chooses the token the mock will see."""
+    """AI Bridge's authorization is broken: ``pick`` chooses the token its routes see (not /users/me)."""
 
     pick: Callable[[str, list[str]], str | None]
 
     def before(self, ex: Exchange, tokens: list[str]) -> None:
+        if not ex.path.startswith(API):
+            return
         replacement = self.pick(ex.token, tokens)
         if replacement is not None:
             ex.environ["HTTP_CODER_SESSION_TOKEN"] = replacement

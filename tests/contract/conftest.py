@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 
 import pytest
 from breakage import Breakage
 from flask import Flask
-from werkzeug.serving import WSGIRequestHandler, make_server
+from served import served
 
 from aibridge_mock.contract.pytest_suite import options_from_environment
 from aibridge_mock.contract.runner import VerifyOptions
@@ -19,11 +17,6 @@ from aibridge_mock.server.extension import mock_of
 
 SEED = 7
 INTERCEPTIONS = 2000
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log(self, type: str, message: str, *args: object) -> None:
-        return None
 
 
 @pytest.fixture(scope="session")
@@ -40,16 +33,8 @@ def tokens(mock_app: Flask) -> list[str]:
 @pytest.fixture(scope="session")
 def mock_url(mock_app: Flask, tokens: list[str]) -> Iterator[str]:
     """The mock over real HTTP on a free port; ``<url>/bug/<name>`` serves it with one bug."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server(
-        "127.0.0.1", 0, Breakage(mock_app, tokens), threaded=True, request_handler=_QuietHandler
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
+    with served(Breakage(mock_app, tokens)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

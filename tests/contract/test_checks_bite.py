@@ -20,7 +20,10 @@ BITES = [
     ("unknown-credential-kind", "schemathesis-session-threads", "ST108"),
     ("html-500", "schemathesis-clients", "ST101"),
     ("plain-text-400", "schemathesis-models", "ST105"),
+    ("json-as-text-plain", "schemathesis-sessions", "ST105"),
+    ("json-as-text-plain", "limit-honoured", "ShapeViolation"),
     ("200-without-token", "schemathesis-models", "ST401"),
+    ("refuse-schemathesis", "schemathesis-clients", "ST401"),
     ("limit-clamped", "schemathesis-sessions", "ST201"),
     ("bad-q-accepted", "schemathesis-sessions", "ST201"),
     ("ignore-limit", "limit-honoured", "PaginationViolation"),
@@ -38,6 +41,7 @@ BITES = [
     ("ignore-interception-filter", "filter-interceptions", "FilterViolation"),
     ("ignore-model-prefix", "filter-models-prefix", "FilterViolation"),
     ("ignore-client-prefix", "filter-clients-prefix", "FilterViolation"),
+    ("in-flight-listed", "interceptions-ended-only", "FilterViolation"),
     ("thread-tokens-do-not-sum", "session-threads-agree", "ConsistencyViolation"),
     ("thread-prompt-not-from-interception", "sessions-agree-with-interceptions", "ConsistencyViolation"),
     ("plain-text-400", "error-bad-limit", "ErrorBodyViolation"),
@@ -104,6 +108,7 @@ def test_a_server_without_interceptions_skips_their_checks_and_passes_the_rest(
         "order-interceptions",
         "cursor-walk-interceptions",
         "filter-interceptions",
+        "interceptions-ended-only",
         "sessions-agree-with-interceptions",
     }
     others = {

@@ -40,9 +40,16 @@ def test_formatted_timestamps_read_back_to_the_same_instant(text: str) -> None:
         ("https://coder.example.com", "https://coder.example.com"),
         ("https://coder.example.com/api/v2/", "https://coder.example.com"),
         ("http://127.0.0.1:8080/prefix/api/v2", "http://127.0.0.1:8080/prefix"),
+        ("http://127.0.0.1:8080/api/v2/aibridge", "http://127.0.0.1:8080"),
+        ("http://127.0.0.1:8080/api/v2/aibridge/", "http://127.0.0.1:8080"),
+        ("https://coder.example.com/api/experimental/aibridge", "https://coder.example.com"),
+        ("https://coder.example.com/api/v2/ai-gateway", "https://coder.example.com"),
+        ("https://coder.example.com/aibridge", "https://coder.example.com/aibridge"),
     ],
 )
-def test_the_base_url_may_be_given_with_or_without_api_v2(url: str, base: str) -> None:
+def test_the_base_url_may_be_given_with_or_without_api_v2_or_the_ai_bridge_routes(
+    url: str, base: str
+) -> None:
     assert normalise_base_url(url) == base
 
 

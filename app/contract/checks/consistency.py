@@ -13,19 +13,10 @@ from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.client import Exchange
 from aibridge_mock.contract.qgrammar import term
 from aibridge_mock.contract.violations import CheckSkipped, ConsistencyViolation
-from aibridge_mock.contract.walks import (
-    INTERCEPTIONS,
-    SESSIONS,
-    Threads,
-    fetch,
-    fetch_threads,
-    join_q,
-    offset_walk,
-)
+from aibridge_mock.contract.walks import Threads, fetch, fetch_threads, full_walk, join_q
 
 Item = dict[str, Any]
 Found = dict[str, Item]  # interceptions by id
-TOKEN_FIELDS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_write_input_tokens")
 TOKEN_CAP_THREADS = 50
 MAX_THREADS = 200
 
@@ -58,9 +49,10 @@ def _equal(what: str, left: Any, right: Any, ex: Exchange, path: str) -> None:
         raise ConsistencyViolation(f"{what}: {left!r} != {right!r}", request=ex.curl, path=path)
 
 
-def _sums(usages: list[Any]) -> dict[str, int]:
+def _sums(usages: list[Any], fields: tuple[str, ...]) -> dict[str, int]:
+    """Each token field summed over ``usages`` (the fields the era's records carry)."""
     dicts = [u for u in usages if isinstance(u, dict)]
-    return {f: sum(u[f] for u in dicts if isinstance(u.get(f), int)) for f in TOKEN_FIELDS}
+    return {f: sum(u[f] for u in dicts if isinstance(u.get(f), int)) for f in fields}
 
 
 def _flatten(metadata: Any, prefix: str = "") -> dict[str, int]:
@@ -78,7 +70,7 @@ def _flatten(metadata: Any, prefix: str = "") -> dict[str, int]:
 def _list_row(ctx: CheckContext, page: Threads) -> tuple[Item, Exchange]:
     """The session's row in GET /sessions, fetched now (``q=session_id:``) so both answers are comparable."""
     session_id = page.body.get("id")
-    listed = fetch(ctx.client, SESSIONS, term("session_id", str(session_id)), limit=100)
+    listed = fetch(ctx.client, ctx.sessions, term("session_id", str(session_id)), limit=100)
     rows = [s for s in listed.items if _user(s) == _user(page.body)]
     if not rows:
         raise ConsistencyViolation(
@@ -89,7 +81,7 @@ def _list_row(ctx: CheckContext, page: Threads) -> tuple[Item, Exchange]:
     return rows[0], listed.exchange
 
 
-def _top_level(row: Item, page: Threads, row_ex: Exchange) -> None:
+def _top_level(row: Item, page: Threads, row_ex: Exchange, fields: tuple[str, ...]) -> None:
     """The threads answer repeats the list row: same id, initiator, models, times, token sums."""
     ex, body = page.exchange, page.body
     for key in ("id", "providers", "models", "metadata"):
@@ -100,7 +92,7 @@ def _top_level(row: Item, page: Threads, row_ex: Exchange) -> None:
     for key in ("started_at", "ended_at"):
         _equal(f"{key} vs the session list", _stamp(body.get(key)), _stamp(row.get(key)), ex, f"$.{key}")
     summary, listed = body.get("token_usage_summary") or {}, row.get("token_usage_summary") or {}
-    for f in TOKEN_FIELDS:
+    for f in fields:
         _equal(
             f"token_usage_summary.{f} vs the session list",
             summary.get(f),
@@ -129,7 +121,7 @@ def _times_span_threads(page: Threads) -> None:
             _equal(f"{key} vs the last thread end", _stamp(body.get(key)), max(ends), ex, f"$.{key}")
 
 
-def _threads_within_session(page: Threads) -> None:
+def _threads_within_session(page: Threads, fields: tuple[str, ...]) -> None:
     """Threads and actions use the session's models and providers, and no more tokens than their thread."""
     ex = page.exchange
     models, providers = set(page.body.get("models") or []), set(page.body.get("providers") or [])
@@ -154,8 +146,8 @@ def _threads_within_session(page: Threads) -> None:
                     request=ex.curl,
                     path=f"$.threads[{i}].agentic_actions[{j}].model",
                 )
-        inner, total = _sums([a.get("token_usage") for a in actions]), thread.get("token_usage") or {}
-        for f in TOKEN_FIELDS:
+        inner, total = _sums([a.get("token_usage") for a in actions], fields), thread.get("token_usage") or {}
+        for f in fields:
             if isinstance(total.get(f), int) and inner[f] > total[f]:
                 raise ConsistencyViolation(
                     f"the agentic actions use {inner[f]} {f}, more than the thread's {total[f]}",
@@ -164,13 +156,13 @@ def _threads_within_session(page: Threads) -> None:
                 )
 
 
-def _tokens_add_up(page: Threads) -> None:
+def _tokens_add_up(page: Threads, fields: tuple[str, ...]) -> None:
     if len(page.threads) > TOKEN_CAP_THREADS:
         return  # the real server only loads token usage for the oldest 50 threads (spec 4.2)
     ex = page.exchange
     summary = page.body.get("token_usage_summary") or {}
-    sums = _sums([t.get("token_usage") for t in page.threads])
-    for f in TOKEN_FIELDS:
+    sums = _sums([t.get("token_usage") for t in page.threads], fields)
+    for f in fields:
         _equal(
             f"token_usage_summary.{f} vs the sum over threads",
             summary.get(f),
@@ -198,15 +190,17 @@ def _tokens_add_up(page: Threads) -> None:
     "consistency",
     "a session's threads add up to its list row: thread count, "
     "token sums (up to 50 threads), models, providers, started/ended times",
+    needs=("sessions", "threads"),
 )
 def session_threads_agree(ctx: CheckContext) -> None:
+    fields = ctx.era.token_fields
     for session in _sample(ctx, "session-threads-agree"):
         page = fetch_threads(ctx.client, session["id"], limit=MAX_THREADS)
         row, row_ex = _list_row(ctx, page)
-        _top_level(row, page, row_ex)
+        _top_level(row, page, row_ex, fields)
         _times_span_threads(page)
-        _threads_within_session(page)
-        _tokens_add_up(page)
+        _threads_within_session(page, fields)
+        _tokens_add_up(page, fields)
 
 
 def _interceptions_of(ctx: CheckContext, page: Threads) -> Found:
@@ -222,7 +216,7 @@ def _interceptions_of(ctx: CheckContext, page: Threads) -> Found:
         f'started_after:"{format_rfc3339(start)}"',
         f'started_before:"{format_rfc3339(max(end, start + 1000))}"',
     )
-    return {str(item.get("id")): item for item in offset_walk(ctx.client, INTERCEPTIONS, q, 1000).items}
+    return {str(item.get("id")): item for item in full_walk(ctx.client, ctx.interceptions, q, 1000).items}
 
 
 def _thread_matches_root(page: Threads, i: int, found: Found) -> None:
@@ -253,7 +247,9 @@ def _thread_matches_root(page: Threads, i: int, found: Found) -> None:
     )
 
 
-def _action_matches_interception(page: Threads, i: int, j: int, found: Found) -> None:
+def _action_matches_interception(
+    page: Threads, i: int, j: int, found: Found, fields: tuple[str, ...]
+) -> None:
     ex = page.exchange
     action = (page.threads[i].get("agentic_actions") or [])[j]
     base = f"$.threads[{i}].agentic_actions[{j}]"
@@ -281,8 +277,8 @@ def _action_matches_interception(page: Threads, i: int, j: int, found: Found) ->
         f"{base}.tool_calls",
     )
     if len(page.threads) <= TOKEN_CAP_THREADS:
-        usage, sums = action.get("token_usage") or {}, _sums(source.get("token_usages") or [])
-        for f in TOKEN_FIELDS:
+        usage, sums = action.get("token_usage") or {}, _sums(source.get("token_usages") or [], fields)
+        for f in fields:
             _equal(
                 f"agentic action {f} vs its interception's token_usages",
                 usage.get(f),
@@ -297,7 +293,7 @@ def _action_matches_interception(page: Threads, i: int, j: int, found: Found) ->
     "consistency",
     "threads and agentic actions match the "
     "interceptions they come from: model, provider, prompt, tool calls, token sums",
-    needs_interceptions=True,
+    needs=("interceptions", "sessions", "threads"),
 )
 def sessions_agree_with_interceptions(ctx: CheckContext) -> None:
     for session in _sample(ctx, "sessions-agree-with-interceptions"):
@@ -306,4 +302,4 @@ def sessions_agree_with_interceptions(ctx: CheckContext) -> None:
         for i, thread in enumerate(page.threads):
             _thread_matches_root(page, i, found)
             for j in range(len(thread.get("agentic_actions") or [])):
-                _action_matches_interception(page, i, j, found)
+                _action_matches_interception(page, i, j, found, ctx.era.token_fields)

@@ -10,9 +10,7 @@ from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.qgrammar import term
 from aibridge_mock.contract.violations import CheckSkipped, CursorViolation
 from aibridge_mock.contract.walks import (
-    INTERCEPTIONS,
     MAX_LIMIT,
-    SESSIONS,
     ListEndpoint,
     Walk,
     bounded_window,
@@ -29,7 +27,7 @@ THREADS_MAX = 200
 
 def _key(ep: ListEndpoint, item: dict[str, Any]) -> str:
     """Sessions are rows per (session id, initiator) (spec 4), interceptions are unique by id."""
-    if ep is SESSIONS:
+    if ep.name == "sessions":
         user = item.get("initiator")
         return f"{item.get('id')}/{user.get('id') if isinstance(user, dict) else None}"
     return str(item.get("id"))
@@ -81,8 +79,9 @@ def _disagreement(ep: ListEndpoint, cursor: Walk, offset: Walk) -> Finding | Non
 
 def _moved_by_live_traffic(ctx: CheckContext, session_id: str) -> bool:
     """A session active after the window's end is sorted by activity the window cannot see (spec 3 notes)."""
-    rows = fetch(ctx.client, SESSIONS, term("session_id", session_id), limit=100).items
-    stamps = [parse_rfc3339(r["last_active_at"]) for r in rows if isinstance(r.get("last_active_at"), str)]
+    rows = fetch(ctx.client, ctx.sessions, term("session_id", session_id), limit=100).items
+    key = ctx.sessions.order_key
+    stamps = [parse_rfc3339(r[key]) for r in rows if isinstance(r.get(key), str)]
     return any(s is not None and s >= ctx.facts.anchor for s in stamps)
 
 
@@ -93,10 +92,12 @@ def _list_walks(ctx: CheckContext, ep: ListEndpoint) -> None:
     size = min(MAX_LIMIT, max(1, math.ceil(count / TARGET_PAGES)))
     pages = math.ceil(count / size) + 3
     cursor = cursor_walk(ctx.client, ep, q, size, max_pages=pages)
-    finding = _duplicate(ep, cursor) or _disagreement(ep, cursor, offset_walk(ctx.client, ep, q, size, pages))
+    finding = _duplicate(ep, cursor)
+    if finding is None and ep.offset:  # v1 ignored offsets (spec 1.2): nothing to agree with there
+        finding = _disagreement(ep, cursor, offset_walk(ctx.client, ep, q, size, pages))
     if finding is not None:
         item_id, violation = finding
-        if ep is SESSIONS and _moved_by_live_traffic(ctx, item_id):
+        if ep.name == "sessions" and _moved_by_live_traffic(ctx, item_id):
             raise CheckSkipped(f"session {item_id} was active during the walk; rerun in a quieter period")
         raise violation
     if len(cursor.items) != count:
@@ -120,19 +121,20 @@ def _list_walks(ctx: CheckContext, ep: ListEndpoint) -> None:
     "cursor-walk-interceptions",
     "cursors",
     "an after_id walk visits every interception once and agrees with an offset walk",
-    needs_interceptions=True,
+    needs=("interceptions",),
 )
 def cursor_walk_interceptions(ctx: CheckContext) -> None:
-    _list_walks(ctx, INTERCEPTIONS)
+    _list_walks(ctx, ctx.interceptions)
 
 
 @check(
     "cursor-walk-sessions",
     "cursors",
     "an after_session_id walk visits every session once and agrees with an offset walk",
+    needs=("sessions",),
 )
 def cursor_walk_sessions(ctx: CheckContext) -> None:
-    _list_walks(ctx, SESSIONS)
+    _list_walks(ctx, ctx.sessions)
 
 
 def _thread_walk(ctx: CheckContext, session_id: str, full: list[str]) -> None:
@@ -191,6 +193,7 @@ def _before_pages(ctx: CheckContext, session_id: str, full: list[str]) -> None:
     "cursors",
     "a session's after_id walk visits every thread once; before_id "
     "pages hold the oldest threads before the cursor",
+    needs=("threads",),
 )
 def cursor_walk_threads(ctx: CheckContext) -> None:
     sessions = [

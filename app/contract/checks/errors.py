@@ -15,7 +15,7 @@ from aibridge_mock.contract.walks import INTERCEPTIONS, SESSIONS, session_path
 SIGNED_OUT = "You are signed out or your session has expired. Please sign in again to continue."
 INVALID_PARAMS = "Query parameters have invalid values."
 INVALID_CURSOR = "Invalid pagination cursor."
-LISTS = ("/aibridge/interceptions", "/aibridge/sessions", "/aibridge/models", "/aibridge/clients")
+LISTS = ("interceptions", "sessions", "models", "clients")
 Validations = tuple[tuple[str, Text], ...]
 
 
@@ -25,7 +25,8 @@ def _get(client: ContractClient, path: str, **params: str | int) -> Exchange:
 
 
 def _lists(ctx: CheckContext) -> list[str]:
-    return [p for p in LISTS if p != INTERCEPTIONS.path or ctx.facts.interceptions_served]
+    """The paths of the lists this server serves (all four take ParsePagination, spec 1.1)."""
+    return [f"/aibridge/{name}" for name in LISTS if ctx.serves(name)]
 
 
 def _ghost(ctx: CheckContext, name: str) -> str:
@@ -56,10 +57,10 @@ def error_bad_limit(ctx: CheckContext) -> None:
     for value, detail in bad_values:
         expect_error(
             ctx,
-            _get(ctx.client, SESSIONS.path, limit=value),
+            _get(ctx.client, _lists(ctx)[0], limit=value),
             _bad_request(INVALID_PARAMS, None, (("limit", int_error + detail),)),
         )
-    if ctx.facts.sessions:
+    if ctx.facts.sessions and ctx.serves("threads"):
         session = str(ctx.facts.sessions[0]["id"])
         for value in ("0", "201", "x"):
             expect_error(
@@ -76,14 +77,17 @@ def error_bad_limit(ctx: CheckContext) -> None:
 )
 def error_cursor_with_offset(ctx: CheckContext) -> None:
     both = "Cannot use both {} and offset pagination in the same request."
-    session = str(ctx.facts.sessions[0]["id"])
-    expect_error(
-        ctx,
-        _get(ctx.client, SESSIONS.path, after_session_id=session, offset=1),
-        _bad_request(INVALID_PARAMS, both.format("after_session_id")),
-    )
-    if ctx.facts.interceptions and isinstance(ctx.facts.interceptions[0].get("id"), str):
-        interception = str(ctx.facts.interceptions[0]["id"])
+    if ctx.facts.sessions:
+        session = str(ctx.facts.sessions[0]["id"])
+        expect_error(
+            ctx,
+            _get(ctx.client, SESSIONS.path, after_session_id=session, offset=1),
+            _bad_request(INVALID_PARAMS, both.format("after_session_id")),
+        )
+    # v1's parser never read offset (spec 1.2): whether it then refused the pair is not known.
+    interceptions = [i for i in ctx.facts.interceptions[:1] if isinstance(i.get("id"), str)]
+    if interceptions and ctx.era.offset_honoured:
+        interception = str(interceptions[0]["id"])
         expect_error(
             ctx,
             _get(ctx.client, INTERCEPTIONS.path, after_id=interception, offset=1),
@@ -98,22 +102,32 @@ def error_cursor_with_offset(ctx: CheckContext) -> None:
         )
 
 
+def _unknown_interception_cursor(ctx: CheckContext, ghost: str) -> None:
+    """400 naming the cursor; H1-H3 (v1..v3) let the failed lookup become a 500 (spec 1.2 step 5)."""
+    ex = _get(ctx.client, INTERCEPTIONS.path, after_id=ghost)
+    if ctx.era.unknown_cursor_500 and ex.status == 500:
+        want = Expected(500, ("Internal error getting AI Bridge interceptions.",), starts("get aibridge"))
+        expect_error(ctx, ex, want)
+        return
+    not_found = f"after_id: interception {ghost} not found: invalid pagination cursor"
+    expect_error(ctx, ex, _bad_request(INVALID_CURSOR, not_found))
+
+
 @check("error-unknown-cursor", "errors", "unknown or malformed cursors are 400 naming the cursor")
 def error_unknown_cursor(ctx: CheckContext) -> None:
     ghost = _ghost(ctx, "error-unknown-cursor")
     name = "no-such-session-" + ghost[:8]
-    expect_error(
-        ctx,
-        _get(ctx.client, SESSIONS.path, after_session_id=name),
-        _bad_request("Query parameter has invalid value.", f'after_session_id: session "{name}" not found'),
-    )
-    not_found = "{}: interception {} not found: invalid pagination cursor"
-    if ctx.facts.interceptions_served:
+    if ctx.serves("sessions"):
         expect_error(
             ctx,
-            _get(ctx.client, INTERCEPTIONS.path, after_id=ghost),
-            _bad_request(INVALID_CURSOR, not_found.format("after_id", ghost)),
+            _get(ctx.client, SESSIONS.path, after_session_id=name),
+            _bad_request(
+                "Query parameter has invalid value.", f'after_session_id: session "{name}" not found'
+            ),
         )
+    not_found = "{}: interception {} not found: invalid pagination cursor"
+    if ctx.facts.interceptions_served:
+        _unknown_interception_cursor(ctx, ghost)
         expect_error(
             ctx,
             _get(ctx.client, INTERCEPTIONS.path, after_id="nope"),
@@ -121,6 +135,8 @@ def error_unknown_cursor(ctx: CheckContext) -> None:
                 INVALID_PARAMS, None, (("after_id", 'Query param "after_id" must be a valid uuid'),)
             ),
         )
+    if not (ctx.facts.sessions and ctx.serves("threads")):
+        return
     session = session_path(str(ctx.facts.sessions[0]["id"]))
     for param in ("after_id", "before_id"):
         expect_error(
@@ -171,7 +187,7 @@ def _q_cases(ctx: CheckContext) -> list[tuple[str, str, str | tuple[str, ...], V
         'Query param "initiator" has invalid value: user "no-such-user-x9" either does not exist, or '
         "you are unauthorized to view them"
     )
-    cases: list[tuple[str, str, str | tuple[str, ...], Validations]] = [
+    session_cases: list[tuple[str, str, str | tuple[str, ...], Validations]] = [
         (SESSIONS.path, "bare", sessions, (("q", "no search key specified"),)),
         (SESSIONS.path, "foo:bar", sessions, _unknown("foo")),
         (SESSIONS.path, "a:b:c", sessions, one_colon),
@@ -190,9 +206,12 @@ def _q_cases(ctx: CheckContext) -> list[tuple[str, str, str | tuple[str, ...], V
             (("started_before", order),),
         ),
         (SESSIONS.path, "initiator:no-such-user-x9", sessions, (("initiator", nobody),)),
-        ("/aibridge/models", "provider:openai", models, _unknown("provider")),
-        ("/aibridge/clients", "model:x", clients, _unknown("model")),
     ]
+    cases = session_cases if ctx.serves("sessions") else []
+    if ctx.serves("models"):
+        cases.append(("/aibridge/models", "provider:openai", models, _unknown("provider")))
+    if ctx.serves("clients"):
+        cases.append(("/aibridge/clients", "model:x", clients, _unknown("model")))
     if ctx.facts.interceptions_served:
         cases += [
             (INTERCEPTIONS.path, "foo:bar", workspace, _unknown("foo")),
@@ -219,6 +238,7 @@ def error_bad_q(ctx: CheckContext) -> None:
     "error-unknown-session",
     "errors",
     'an unknown session id is 404 {"message":"Session not found."}',
+    needs=("threads",),
     needs_data=False,
 )
 def error_unknown_session(ctx: CheckContext) -> None:
@@ -229,6 +249,8 @@ def error_unknown_session(ctx: CheckContext) -> None:
 
 
 def _endpoints(ctx: CheckContext) -> list[str]:
+    if not ctx.serves("threads"):
+        return _lists(ctx)
     session = str(ctx.facts.sessions[0]["id"]) if ctx.facts.sessions else "any"
     return [*_lists(ctx), session_path(session)]
 

@@ -10,14 +10,7 @@ from aibridge_mock.contract.body import Page, expect_json, expect_status, format
 from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.qgrammar import term
 from aibridge_mock.contract.violations import CheckSkipped, FilterViolation, ShapeViolation
-from aibridge_mock.contract.walks import (
-    INTERCEPTIONS,
-    SESSIONS,
-    ListEndpoint,
-    Walk,
-    bounded_window,
-    offset_walk,
-)
+from aibridge_mock.contract.walks import ListEndpoint, Walk, bounded_window, fetch, full_walk
 
 Item = dict[str, Any]
 
@@ -97,7 +90,7 @@ def _filters(ctx: CheckContext, ep: ListEndpoint, universe: list[Item]) -> list[
     """Filters built from the data; on sessions some are exact only at strict strictness (see module doc)."""
     rng = ctx.rng(f"filters:{ep.name}")
     pick = universe[rng.randrange(len(universe))]
-    sessions = ep is SESSIONS
+    sessions = ep.name == "sessions"
     found = _user_filters(ctx, pick)
     for key in ("provider", "model"):
         # A session lists the providers and models of *all* its interceptions (spec 4.1).
@@ -122,7 +115,8 @@ def _filters(ctx: CheckContext, ep: ListEndpoint, universe: list[Item]) -> list[
                 )
             )
     client = pick.get("client") or "Unknown"
-    if isinstance(client, str) and '"' not in client:
+    # client came with v3 (S2/SQL2): earlier servers reject the key (spec 8).
+    if isinstance(client, str) and '"' not in client and "client" in ctx.era.filter_keys:
         found.append(
             Filter(
                 "client",
@@ -166,7 +160,7 @@ def _check_filter(ctx: CheckContext, ep: ListEndpoint, window: str, universe: Wa
         return  # the window already starts there: started_before would have to be after it
     terms[f.key] = f.q
     q = " ".join(terms.values())
-    result = offset_walk(ctx.client, ep, q, 1000)
+    result = full_walk(ctx.client, ep, q, 1000)
     for item, page, i in result.located:
         if not f.matches(item):
             raise FilterViolation(
@@ -189,12 +183,12 @@ def _check_filter(ctx: CheckContext, ep: ListEndpoint, window: str, universe: Wa
 
 
 def _row(ep: ListEndpoint, item: Item) -> str:
-    return f"{item.get('id')}/{_user_id(item)}" if ep is SESSIONS else str(item.get("id"))
+    return f"{item.get('id')}/{_user_id(item)}" if ep.name == "sessions" else str(item.get("id"))
 
 
 def _check_me(ctx: CheckContext, ep: ListEndpoint, window: str) -> None:
     """``initiator:me`` is the caller: one initiator only, and the same rows as that user's id."""
-    mine = offset_walk(ctx.client, ep, _with(window, "initiator", "initiator:me"), 1000)
+    mine = full_walk(ctx.client, ep, _with(window, "initiator", "initiator:me"), 1000)
     users = {_user_id(item) for item in mine.items}
     if len(users) > 1:
         _, page, i = next(x for x in mine.located if _user_id(x[0]) != _user_id(mine.items[0]))
@@ -211,7 +205,7 @@ def _check_me(ctx: CheckContext, ep: ListEndpoint, window: str) -> None:
                 path=f"{mine.pages[0].path(0)}.initiator.id",
             )
         return
-    by_id = offset_walk(ctx.client, ep, _with(window, "initiator", f"initiator:{users.pop()}"), 1000)
+    by_id = full_walk(ctx.client, ep, _with(window, "initiator", f"initiator:{users.pop()}"), 1000)
     if sorted(_row(ep, i) for i in by_id.items) != sorted(_row(ep, i) for i in mine.items):
         raise FilterViolation(
             f"initiator:me returned {len(mine.items)} rows, the caller's id returns {len(by_id.items)}",
@@ -224,7 +218,7 @@ def _list_filters(ctx: CheckContext, ep: ListEndpoint) -> None:
     window, count = bounded_window(ctx.client, ep, ctx.window_q, ctx.cap)
     if count == 0:
         raise CheckSkipped(f"{ep.path} has no items")
-    universe = offset_walk(ctx.client, ep, window, 1000)
+    universe = full_walk(ctx.client, ep, window, 1000)
     _check_me(ctx, ep, window)
     chosen = _filters(ctx, ep, universe.items)
     rng = ctx.rng(f"subset:{ep.name}")
@@ -238,19 +232,20 @@ def _list_filters(ctx: CheckContext, ep: ListEndpoint) -> None:
     "filters",
     "every interception matches q (initiator, provider, model, client, "
     "started_after/before) and every match is returned",
-    needs_interceptions=True,
+    needs=("interceptions",),
 )
 def filter_interceptions(ctx: CheckContext) -> None:
-    _list_filters(ctx, INTERCEPTIONS)
+    _list_filters(ctx, ctx.interceptions)
 
 
 @check(
     "filter-sessions",
     "filters",
     "every session matches q (initiator, provider, model, client, session_id, started_after/before)",
+    needs=("sessions",),
 )
 def filter_sessions(ctx: CheckContext) -> None:
-    _list_filters(ctx, SESSIONS)
+    _list_filters(ctx, ctx.sessions)
 
 
 def _names(ctx: CheckContext, path: str, q: str | None) -> tuple[list[str], str]:
@@ -289,11 +284,49 @@ def _prefix_filter(ctx: CheckContext, path: str, key: str, ordered: bool) -> Non
                 )
 
 
-@check("filter-models-prefix", "filters", "q on /models is a case-sensitive prefix of the model name")
+@check(
+    "filter-models-prefix",
+    "filters",
+    "q on /models is a case-sensitive prefix of the model name",
+    needs=("models",),
+)
 def filter_models_prefix(ctx: CheckContext) -> None:
     _prefix_filter(ctx, "/aibridge/models", "model", ordered=True)
 
 
-@check("filter-clients-prefix", "filters", "q on /clients is a case-sensitive prefix of the client name")
+@check(
+    "filter-clients-prefix",
+    "filters",
+    "q on /clients is a case-sensitive prefix of the client name",
+    needs=("clients",),
+)
 def filter_clients_prefix(ctx: CheckContext) -> None:
     _prefix_filter(ctx, "/aibridge/clients", "client", ordered=False)
+
+
+def _in_flight(page: Page, where: str) -> None:
+    for i, item in enumerate(page.items):
+        if item.get("ended_at") is None:
+            raise FilterViolation(
+                f"interception {item.get('id')} is still in flight (ended_at is null) but {where} lists it; "
+                "coderd lists ended interceptions only (spec 1.2)",
+                request=page.exchange.curl,
+                path=f"{page.path(i)}.ended_at",
+            )
+
+
+@check(
+    "interceptions-ended-only",
+    "filters",
+    "only ended interceptions are listed (ended_at set), the newest page and the walked window alike",
+    needs=("interceptions",),
+)
+def interceptions_ended_only(ctx: CheckContext) -> None:
+    if not ctx.era.ended_at:
+        raise CheckSkipped(f"generation {ctx.era.generation}'s interceptions have no ended_at (added in v2)")
+    ep = ctx.interceptions
+    # Live traffic is newest: the first page without a window is where an in-flight row would show.
+    _in_flight(fetch(ctx.client, ep, limit=100), "the newest page")
+    window, _ = bounded_window(ctx.client, ep, ctx.window_q, ctx.cap)
+    for page in full_walk(ctx.client, ep, window, 1000).pages:
+        _in_flight(page, f"q={window!r}")

@@ -10,15 +10,7 @@ from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.client import Exchange
 from aibridge_mock.contract.qgrammar import term
 from aibridge_mock.contract.violations import OrderingViolation, ShapeViolation
-from aibridge_mock.contract.walks import (
-    INTERCEPTIONS,
-    SESSIONS,
-    ListEndpoint,
-    Walk,
-    fetch,
-    fetch_threads,
-    join_q,
-)
+from aibridge_mock.contract.walks import ListEndpoint, Walk, cursor_walk, fetch, fetch_threads, join_q
 
 _UUIDISH = re.compile(r"^[0-9a-f-]+$")
 PAGE = 50
@@ -63,14 +55,21 @@ def _located(walk: Walk) -> list[tuple[dict[str, Any], Page | Exchange, str]]:
     return [(item, page, page.path(i)) for item, page, i in walk.located]
 
 
-def _list_order(ctx: CheckContext, ep: ListEndpoint) -> None:
+def _first_pages(ctx: CheckContext, ep: ListEndpoint) -> Walk:
+    """The first pages of the window, by offset (by cursor where offsets are ignored, v1)."""
+    if not ep.offset:
+        return cursor_walk(ctx.client, ep, ctx.window_q, PAGE, max_pages=PAGES, whole=False)
     walk = Walk()
     for number in range(PAGES):
         page = fetch(ctx.client, ep, ctx.window_q, limit=PAGE, offset=number * PAGE)
         walk.add(page)
         if len(page.items) < PAGE:
             break
-    _check_sequence(_located(walk), ep.order_key, True, ep.path)
+    return walk
+
+
+def _list_order(ctx: CheckContext, ep: ListEndpoint) -> None:
+    _check_sequence(_located(_first_pages(ctx, ep)), ep.order_key, True, ep.path)
     providers = ctx.facts.vocab.usable(ctx.facts.vocab.providers)
     if providers:
         q = join_q(ctx.window_q, term("provider", ctx.rng(ep.name).choice(providers)))
@@ -83,18 +82,28 @@ def _list_order(ctx: CheckContext, ep: ListEndpoint) -> None:
     "order-interceptions",
     "ordering",
     "interceptions come newest first: started_at DESC, id DESC",
-    needs_interceptions=True,
+    needs=("interceptions",),
 )
 def order_interceptions(ctx: CheckContext) -> None:
-    _list_order(ctx, INTERCEPTIONS)
+    _list_order(ctx, ctx.interceptions)
 
 
-@check("order-sessions", "ordering", "sessions come most recently active first: last_active_at DESC, id DESC")
+@check(
+    "order-sessions",
+    "ordering",
+    "sessions come most recently active first: last_active_at DESC, id DESC (started_at before v5)",
+    needs=("sessions",),
+)
 def order_sessions(ctx: CheckContext) -> None:
-    _list_order(ctx, SESSIONS)
+    _list_order(ctx, ctx.sessions)
 
 
-@check("order-threads", "ordering", "a session's threads come oldest first: started_at ASC, id ASC")
+@check(
+    "order-threads",
+    "ordering",
+    "a session's threads come oldest first: started_at ASC, id ASC",
+    needs=("threads",),
+)
 def order_threads(ctx: CheckContext) -> None:
     sessions = [s for s in ctx.facts.sessions if isinstance(s.get("threads"), int) and s["threads"] >= 2]
     for session in sessions[: ctx.samples]:
@@ -110,7 +119,12 @@ def _collation_key(value: str) -> str:
     return "".join(c for c in value.casefold() if c.isalnum())
 
 
-@check("order-models", "ordering", "models are sorted ascending (clients have no specified order)")
+@check(
+    "order-models",
+    "ordering",
+    "models are sorted ascending (clients have no specified order)",
+    needs=("models",),
+)
 def order_models(ctx: CheckContext) -> None:
     ex = ctx.client.get("/aibridge/models", {"limit": 1000})
     expect_status(ex, 200)

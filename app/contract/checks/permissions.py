@@ -1,8 +1,9 @@
 """What a member's token may see (spec 7).
 
-Since PR #23320 (2026-03) members read nothing: empty lists with ``count`` 0, ``null`` models and
-clients, 404 on every session. Older servers let members read their own rows, which compatible
-strictness accepts; a member never sees another user's data.
+Since PR #23320 (2026-03, generation v4) members read nothing: empty lists with ``count`` 0,
+``null`` models and clients, 404 on every session. Older servers let members read their own rows,
+which generations v1 to v3 expect and compatible strictness accepts from any server; a member
+never sees another user's data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from aibridge_mock.contract.checks.errorbody import Expected, expect_error
 from aibridge_mock.contract.checks.registry import CheckContext, check
 from aibridge_mock.contract.client import ContractClient
 from aibridge_mock.contract.violations import PermissionViolation
-from aibridge_mock.contract.walks import INTERCEPTIONS, SESSIONS, ListEndpoint, fetch, session_path
+from aibridge_mock.contract.walks import ListEndpoint, fetch, session_path
 
 
 def _initiator(item: dict[str, Any]) -> str | None:
@@ -23,9 +24,14 @@ def _initiator(item: dict[str, Any]) -> str | None:
     return user.get("id") if isinstance(user, dict) else None
 
 
+def _nothing_at_all(ctx: CheckContext) -> bool:
+    """Members read nothing: strict strictness on a generation after PR #23320."""
+    return ctx.strict and not ctx.era.members_read_own
+
+
 def _own_rows_only(ctx: CheckContext, page: Page, what: str) -> set[str]:
-    """Strict: nothing at all. Compatible: rows of one user only (the member's own). Returns that user."""
-    if ctx.strict and (page.count or page.items):
+    """Nothing at all (see above), else rows of one user only (the member's own). Returns that user."""
+    if _nothing_at_all(ctx) and (page.count or page.items):
         raise PermissionViolation(
             f"a member may read no AI Bridge data (Coder >= 2.30), but {what} returned "
             f"count {page.count} and {len(page.items)} items",
@@ -59,7 +65,7 @@ def _distinct(ctx: CheckContext, member: ContractClient, owner_values: tuple[str
     expect_status(ex, 200)
     body = expect_json(ex)
     values = body if isinstance(body, list) else []
-    if ctx.strict and body is not None:
+    if _nothing_at_all(ctx) and body is not None:
         raise PermissionViolation(
             f"a member's {path} must be null (no visible rows), got {str(body)[:80]}",
             request=ex.curl,
@@ -80,19 +86,20 @@ def _distinct(ctx: CheckContext, member: ContractClient, owner_values: tuple[str
 def member_visibility(ctx: CheckContext) -> None:
     member = ctx.member
     assert member is not None  # guaranteed by needs_member
-    endpoints = [INTERCEPTIONS, SESSIONS] if ctx.facts.interceptions_served else [SESSIONS]
     own: set[str] = set()
-    for ep in endpoints:
+    for ep in ctx.list_endpoints():
         own |= _lists(ctx, member, ep)
-    _distinct(ctx, member, ctx.facts.models, "/aibridge/models")
-    _distinct(ctx, member, ctx.facts.clients, "/aibridge/clients")
+    if ctx.serves("models"):
+        _distinct(ctx, member, ctx.facts.models, "/aibridge/models")
+    if ctx.serves("clients"):
+        _distinct(ctx, member, ctx.facts.clients, "/aibridge/clients")
     others = [s for s in ctx.facts.sessions if _initiator(s) not in own][: ctx.samples]
     for session in others:
         session_id = str(session["id"])
         expect_error(ctx, member.get(session_path(session_id)), Expected(404, ("Session not found.",), None))
         expect_error(
             ctx,
-            member.get(SESSIONS.path, {"after_session_id": session_id}),
+            member.get(ctx.sessions.path, {"after_session_id": session_id}),
             Expected(
                 400,
                 ("Query parameter has invalid value.",),
@@ -101,9 +108,13 @@ def member_visibility(ctx: CheckContext) -> None:
         )
     foreign = [i for i in ctx.facts.interceptions if _initiator(i) not in own][:1]
     for item in foreign:
+        ex = member.get(ctx.interceptions.path, {"after_id": str(item["id"])})
+        if ctx.era.unknown_cursor_500 and ex.status == 500:  # H1-H3 (spec 1.2 step 5)
+            expect_error(ctx, ex, Expected(500, ("Internal error getting AI Bridge interceptions.",)))
+            continue
         expect_error(
             ctx,
-            member.get(INTERCEPTIONS.path, {"after_id": str(item["id"])}),
+            ex,
             Expected(
                 400,
                 ("Invalid pagination cursor.",),

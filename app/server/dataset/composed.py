@@ -203,9 +203,8 @@ class ComposedDataset(Dataset):
         found = set(self.base.distinct_models(user_id, now)) | set(self.extra.distinct_models(user_id, now))
         return sorted(found)
 
-    def distinct_clients(self, user_id: str | None = None, now: int | None = None) -> list[str]:
-        found = set(self.base.distinct_clients(user_id, now)) | set(self.extra.distinct_clients(user_id, now))
-        return sorted(found)
+    def raw_clients(self, user_id: str | None = None, now: int | None = None) -> set[str | None]:
+        return self.base.raw_clients(user_id, now) | self.extra.raw_clients(user_id, now)
 
     def ranked_sessions(self, count: int) -> list[int]:
         return [row.key for row in self.list_sessions(Filter(), None, 0, count)[1]]

@@ -227,10 +227,27 @@ class InterceptionTable:
         codes = self._codes_present("model", self.cols.model, user, now)
         return sorted(str(self.tables.models.values[c]) for c in codes)
 
-    def distinct_clients(self, user: int | None = None, now: int | None = None) -> list[str]:
-        """COALESCE(client, 'Unknown') of ended interceptions."""
-        codes = self._codes_present("client", self.cols.client, user, now)
-        return sorted({self.tables.clients.values[c] or "Unknown" for c in codes})
+    def distinct_clients(
+        self, user: int | None = None, now: int | None = None, *, by_raw_column: bool = False
+    ) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions, ascending (the SQL has no ORDER BY).
+
+        ``by_raw_column``: grouped by the stored column, as ``GROUP BY client`` does, so a NULL
+        client and a stored "Unknown" are two rows that both read "Unknown" (spec 1.5).
+        """
+        return coalesce_clients(self.raw_clients(user, now), by_raw_column=by_raw_column)
+
+    def raw_clients(self, user: int | None = None, now: int | None = None) -> set[str | None]:
+        """The stored client values of ended interceptions (None for NULL)."""
+        return {
+            self.tables.clients.values[c] for c in self._codes_present("client", self.cols.client, user, now)
+        }
+
+
+def coalesce_clients(raw: set[str | None], *, by_raw_column: bool) -> list[str]:
+    """``SELECT COALESCE(client, 'Unknown') ... GROUP BY`` the coalesced value, or the raw column."""
+    shown = [value or "Unknown" for value in raw]
+    return sorted(shown if by_raw_column else set(shown))
 
 
 def _known(code: int | None) -> list[int]:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["LiveSessions", "Moving", "Without", "member", "split_candidates"]
 
 EPOCH_CACHE_SIZE = 16
-OrderKey = tuple[int, int, int]  # (last_active, session id rank, key): the list order, descending
+OrderKey = tuple[int, int, int]  # (sort time, session id rank, key): the list order, descending
 
 
 class Moving(NamedTuple):
@@ -35,7 +35,7 @@ class Moving(NamedTuple):
     rows: list[SessionRow]  # keys going on, aggregated over their ended rows, in list order
     ranks: Positions  # their precomputed ranks (a filter that splits no session matches them there)
     boundaries: Positions  # for each: the first precomputed rank that sorts after it
-    actives: Positions  # their last_active_at at this epoch
+    times: Positions  # their sort time (last_active_at, or started_at before v5) at this epoch
     sids: Positions  # their session id ranks
 
 
@@ -71,21 +71,24 @@ class LiveSessions:
 
     def order_key(self, row: SessionRow) -> OrderKey:
         idx = self.index
-        return row.last_active, int(idx.sid_rank[idx.key_session[row.key]]), row.key
+        return idx.sort_time(row), int(idx.sid_rank[idx.key_session[row.key]]), row.key
 
     def first_in_order(self, keys: list[int], now: int) -> int | None:
         """Of ``keys`` (one session id), the first in list order among those with a row ended by ``now``."""
         seen = [k for k in keys if int(self.first_end[k]) <= now]
         return max(seen, key=lambda k: self.order_key(self.index.row_at(k, now)), default=None)
 
-    def cursor_active(self, code: int, now: int) -> int:
+    def cursor_sort(self, code: int, now: int) -> int:
         """A session id's ``after_session_id`` sort key over its rows ended by ``now``, any initiator."""
+        from aibridge_mock.server.dataset.sessions import STARTED_AT
+
         idx, cols = self.index, self.index.table.cols
         keys = idx.ranked[idx.by_sid.get(code)]
         rows = np.concatenate([idx.key_rows.get(int(k)) for k in keys])
         rows = rows[cols.ended[rows] <= now]
+        first = int(cols.started[rows].min())
         prompt = int(cols.prompt_at[rows].max())
-        return prompt if prompt >= 0 else int(cols.started[rows].min())
+        return first if idx.sort_by == STARTED_AT or prompt < 0 else prompt
 
     # -- the moving keys -------------------------------------------------------------------------
 
@@ -130,10 +133,10 @@ class LiveSessions:
         total = len(settled) + len(going)
         start = 0
         if cursor is not None:
-            active, sid = cursor
+            at, sid = cursor
             start = int(settled.count_before(np.array([self.index.rank_boundary(cursor)]))[0])
-            actives, sids = moving.actives[matching], moving.sids[matching]
-            start += int(((actives > active) | ((actives == active) & (sids >= sid))).sum())
+            times, sids = moving.times[matching], moving.sids[matching]
+            start += int(((times > at) | ((times == at) & (sids >= sid))).sum())
         lo, hi = start + offset, min(start + offset + limit, total)
         page: list[tuple[bool, int]] = []  # (going on, index among those or among the settled)
         g = int(np.searchsorted(placed, lo))
@@ -150,11 +153,11 @@ class LiveSessions:
         ]
 
     def _boundary(self, key: OrderKey) -> int:
-        """First rank that sorts after ``key`` in list order (last_active, session id, key: descending)."""
+        """First rank that sorts after ``key`` in list order (sort time, session id, key: descending)."""
         idx = self.index
-        active, sid, k = key
-        lo = int(np.searchsorted(idx.neg_ranked_active, -active, side="left"))
-        hi = int(np.searchsorted(idx.neg_ranked_active, -active, side="right"))
+        at, sid, k = key
+        lo = int(np.searchsorted(idx.neg_ranked_sort, -at, side="left"))
+        hi = int(np.searchsorted(idx.neg_ranked_sort, -at, side="right"))
         while lo < hi and (int(idx.ranked_sid[lo]), int(idx.ranked[lo])) > (sid, k):
             lo += 1
         return lo

@@ -14,6 +14,7 @@ from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.details import generated_detail
 from aibridge_mock.server.dataset.generate import generate_columns, generate_live_columns
 from aibridge_mock.server.dataset.records import Detail, RowFacts
+from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT
 from aibridge_mock.server.dataset.sources import FixtureSource
 from aibridge_mock.server.dataset.store import Dataset, Identity
 from aibridge_mock.server.dataset.users import User, build_personas, generate_users, seeded_chars
@@ -65,10 +66,13 @@ def _silent(stage: str) -> None:
     pass
 
 
-def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Dataset:
+def build_dataset(
+    options: DatasetOptions, progress: Progress = _silent, session_order: str = LAST_ACTIVE_AT
+) -> Dataset:
     """Generate (and/or load fixtures into) an immutable, indexed data set.
 
-    ``progress`` is told the name of each stage as it starts (the CLI draws a bar from it).
+    ``progress`` is told the name of each stage as it starts (the CLI draws a bar from it);
+    ``session_order`` is what the served generation lists sessions by.
     """
     anchor = resolved_anchor(options)
     personas = build_personas(options.seed)
@@ -109,7 +113,7 @@ def build_dataset(options: DatasetOptions, progress: Progress = _silent) -> Data
     )
     small = frozenset(i.small_model for i in PROVIDER_INSTANCES)
     progress("indexing")
-    return Dataset(columns, tables, users, personas, details, small, identity, progress)
+    return Dataset(columns, tables, users, personas, details, small, identity, progress, session_order)
 
 
 def _user_weights(users: list[User]) -> npt.NDArray[np.float64]:

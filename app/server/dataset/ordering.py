@@ -40,12 +40,12 @@ class SessionOrder:
 
     def _rank_key(self, rank: int) -> Key:
         idx = self.index
-        return int(idx.ranked_active[rank]), idx.session_id(int(idx.ranked[rank]))
+        return int(idx.ranked_sort[rank]), idx.session_id(int(idx.ranked[rank]))
 
     def _rank_boundary(self, key: Key) -> int:
         """First precomputed rank that sorts strictly after ``key``."""
         active, sid = key
-        neg = self.index.neg_ranked_active
+        neg = self.index.neg_ranked_sort
         lo = int(np.searchsorted(neg, -active, side="left"))
         hi = int(np.searchsorted(neg, -active, side="right"))
         while lo < hi and self._rank_key(lo)[1] >= sid:
@@ -118,7 +118,7 @@ class AggregatedOrder(SessionOrder):
 
     def __init__(self, index: SessionIndex, agg: Aggregated | None) -> None:
         self.index, self.agg = index, agg
-        self._neg_active = -agg.active[agg.ranked] if agg is not None else np.empty(0, dtype=np.int64)
+        self._neg_active = -agg.sort[agg.ranked] if agg is not None else np.empty(0, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.agg.ranked) if self.agg is not None else 0
@@ -126,7 +126,7 @@ class AggregatedOrder(SessionOrder):
     def key(self, i: int) -> Key:
         assert self.agg is not None
         j = int(self.agg.ranked[i])
-        return int(self.agg.active[j]), self.index.session_id(int(self.agg.group[j]))
+        return int(self.agg.sort[j]), self.index.session_id(int(self.agg.group[j]))
 
     def count_before(self, key: Key) -> int:
         active, sid = key

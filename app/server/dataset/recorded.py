@@ -187,4 +187,8 @@ def build_recorded(base: Dataset, recorded: list[tuple[RecordedRow, Detail]]) ->
         detail_ref=array([-(i + 1) for i in range(len(rows))], np.int64),
     )
     loader = _Details([d for _, d in kept])
-    return Dataset(cols, tables, base.users, base.personas, loader, frozenset(), base.identity)
+    # Listed by what the generated part is listed by, so the two merge in one order.
+    order = base.sessions.sort_by
+    return Dataset(
+        cols, tables, base.users, base.personas, loader, frozenset(), base.identity, session_order=order
+    )

@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from aibridge_mock.server.dataset.ordering import SessionOrder
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
+# What sessions are listed by, newest first (spec 3): last_active_at since PR #24440, started_at before.
+LAST_ACTIVE_AT = "last_active_at"
+STARTED_AT = "started_at"
+SESSION_ORDERS = (LAST_ACTIVE_AT, STARTED_AT)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Aggregated(NamedTuple):
     sid: np.ndarray
     ranked: np.ndarray
     now: int | None
+    sort: np.ndarray  # what the list is ordered and cursored by: ``active``, or ``started`` (v4's SQL3)
 
 
 def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -66,9 +71,16 @@ def _reduce(op: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 class SessionIndex:
-    """Per-key aggregates, the global session order and the thread layout of every session."""
+    """Per-key aggregates, the global session order and the thread layout of every session.
 
-    def __init__(self, table: InterceptionTable, n_users: int) -> None:
+    ``sort_by`` is what sessions are listed and cursored by: ``last_active_at`` (PR #24440) or, as
+    before it, ``started_at`` (SQL3: the cursor is MIN(started_at) of the cursor's session id).
+    """
+
+    def __init__(self, table: InterceptionTable, n_users: int, sort_by: str = LAST_ACTIVE_AT) -> None:
+        if sort_by not in SESSION_ORDERS:
+            raise ValueError(f"sessions are listed by one of {SESSION_ORDERS}, not {sort_by!r}")
+        self.sort_by = sort_by
         self.table = table
         ds = table
         c, e = ds.cols, ds.n_ended
@@ -121,7 +133,7 @@ class SessionIndex:
         return [tuple(sorted(g)) for g in grouped]
 
     def _order_sessions(self, ds: InterceptionTable, n_keys: int) -> None:
-        """Sessions are listed by last_active_at DESC, session_id DESC (PR #24440)."""
+        """Sessions are listed by (last_active_at or started_at) DESC, session_id DESC."""
         ids = ds.tables.session_ids.values
         self.sid_rank = np.empty(len(ids), dtype=np.int64)
         self.sid_rank[np.array(sorted(range(len(ids)), key=lambda i: str(ids[i])), dtype=np.int64)] = (
@@ -132,11 +144,13 @@ class SessionIndex:
         first = np.full(len(ids), np.iinfo(np.int64).max, dtype=np.int64)
         np.maximum.at(prompt, self.key_session, self.prompt_max)
         np.minimum.at(first, self.key_session, self.started_min)
-        self.cursor_active = np.where(prompt >= 0, prompt, first)
+        by_started = self.sort_by == STARTED_AT
+        self.cursor_sort = first if by_started else np.where(prompt >= 0, prompt, first)
+        sort_value = self.started_min if by_started else self.last_active
         key_sid_rank = self.sid_rank[self.key_session]
-        self.ranked = np.lexsort((np.arange(n_keys), key_sid_rank, self.last_active))[::-1].copy()
-        self.ranked_active = self.last_active[self.ranked]
-        self.neg_ranked_active = -self.ranked_active  # ascending, for binary search
+        self.ranked = np.lexsort((np.arange(n_keys), key_sid_rank, sort_value))[::-1].copy()
+        self.ranked_sort = sort_value[self.ranked]
+        self.neg_ranked_sort = -self.ranked_sort  # ascending, for binary search
         self.ranked_sid = key_sid_rank[self.ranked]
         self.by_user = Grouped.build(self.key_user[self.ranked], self.n_users)
         self.by_sid = Grouped.build(self.key_session[self.ranked], len(ids))
@@ -174,16 +188,20 @@ class SessionIndex:
         """``now``, or None once every interception has ended (the static answers apply)."""
         return None if now is None or now >= self.table.last_end else now
 
+    def sort_time(self, row: SessionRow) -> int:
+        """The time a session row is listed by: its last activity, or its start before PR #24440."""
+        return row.started if self.sort_by == STARTED_AT else row.last_active
+
     def cursor_key(
         self, session_id: str, user: int | None = None, now: int | None = None
     ) -> tuple[int, int] | None:
-        """(last_active_at, session id rank) of a visible session id, or None if there is none."""
+        """(sort time, session id rank) of a visible session id, or None if there is none."""
         now = self._settled(now)
         code = self.table.tables.session_ids.codes.get(session_id)
         if code is None or self.find(session_id, user, now) is None:
             return None
-        active = int(self.cursor_active[code]) if now is None else self.live.cursor_active(code, now)
-        return active, int(self.sid_rank[code])
+        at = int(self.cursor_sort[code]) if now is None else self.live.cursor_sort(code, now)
+        return at, int(self.sid_rank[code])
 
     def list_sessions(
         self, f: Filter, cursor: tuple[int, int] | None, offset: int, limit: int, now: int | None = None
@@ -233,10 +251,10 @@ class SessionIndex:
         return intersect(lists, 0, len(self.ranked))
 
     def rank_boundary(self, cursor: tuple[int, int]) -> int:
-        """First rank whose (last_active, session id) sorts strictly after the cursor."""
-        active, sid = cursor
-        lo = int(np.searchsorted(self.neg_ranked_active, -active, side="left"))
-        hi = int(np.searchsorted(self.neg_ranked_active, -active, side="right"))
+        """First rank whose (sort time, session id) sorts strictly after the cursor."""
+        at, sid = cursor
+        lo = int(np.searchsorted(self.neg_ranked_sort, -at, side="left"))
+        hi = int(np.searchsorted(self.neg_ranked_sort, -at, side="right"))
         while lo < hi and self.ranked_sid[lo] >= sid:
             lo += 1
         return lo
@@ -257,9 +275,10 @@ class SessionIndex:
         threads = np.add.reduceat(self.is_root[rows].astype(np.int64), starts)
         prompt = np.maximum.reduceat(c.prompt_at[rows], starts)
         active = np.where(prompt >= 0, prompt, started)
+        sort = started if self.sort_by == STARTED_AT else active
         sid = self.sid_rank[self.key_session[group]]
-        ranked = np.lexsort((group, sid, active))[::-1]
-        return Aggregated(group, started, ended, threads, active, sid, ranked, now)
+        ranked = np.lexsort((group, sid, sort))[::-1]
+        return Aggregated(group, started, ended, threads, active, sid, ranked, now, sort)
 
     def aggregated_row(self, agg: Aggregated, i: int) -> SessionRow:
         """The list row of the ``i``-th group of an aggregation."""
@@ -275,10 +294,10 @@ class SessionIndex:
         agg = self._aggregate(f, now)
         if agg is None:
             return 0, []
-        active, sid, ranked = agg.active, agg.sid, agg.ranked
+        sort, sid, ranked = agg.sort, agg.sid, agg.ranked
         if cursor is not None:
             ca, cs = cursor
-            ranked = ranked[(active[ranked] < ca) | ((active[ranked] == ca) & (sid[ranked] < cs))]
+            ranked = ranked[(sort[ranked] < ca) | ((sort[ranked] == ca) & (sid[ranked] < cs))]
         page = ranked[offset : offset + limit].tolist()
         return len(agg.group), [self.aggregated_row(agg, i) for i in page]
 

@@ -20,9 +20,9 @@ import numpy as np
 
 from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.filters import Filter
-from aibridge_mock.server.dataset.interceptions import InterceptionTable, RowOrder, SortKey
+from aibridge_mock.server.dataset.interceptions import InterceptionTable, RowOrder, SortKey, coalesce_clients
 from aibridge_mock.server.dataset.records import Detail, InterceptionRow, RowFacts, SessionSummary
-from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
+from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT, SessionIndex, SessionRow
 from aibridge_mock.server.dataset.users import Persona, User
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class Dataset:
         small_models: frozenset[str],
         identity: Identity,
         progress: Callable[[str], None] = lambda stage: None,
+        session_order: str = LAST_ACTIVE_AT,
     ) -> None:
         self.identity = identity
         self.users = users
@@ -74,7 +75,7 @@ class Dataset:
         self.table = InterceptionTable(columns, tables, self.user_index)
         self.detail = lru_cache(maxsize=DETAIL_CACHE_SIZE)(self._detail)
         progress("deriving sessions")
-        self.sessions = SessionIndex(self.table, len(users))
+        self.sessions = SessionIndex(self.table, len(users), session_order)
         progress("ready")
 
     # -- pickling: a data set built by one worker is mapped by the others (server/shared) ----------
@@ -220,9 +221,15 @@ class Dataset:
         """Models of ended interceptions, ascending (GROUP BY model ORDER BY model)."""
         return self.table.distinct_models(self._user(user_id), now)
 
-    def distinct_clients(self, user_id: str | None = None, now: int | None = None) -> list[str]:
-        """COALESCE(client, 'Unknown') of ended interceptions."""
-        return self.table.distinct_clients(self._user(user_id), now)
+    def distinct_clients(
+        self, user_id: str | None = None, now: int | None = None, *, by_raw_column: bool = False
+    ) -> list[str]:
+        """COALESCE(client, 'Unknown') of ended interceptions, grouped by itself or by the raw column."""
+        return coalesce_clients(self.raw_clients(user_id, now), by_raw_column=by_raw_column)
+
+    def raw_clients(self, user_id: str | None = None, now: int | None = None) -> set[str | None]:
+        """The stored client values of ended interceptions (None for NULL)."""
+        return self.table.raw_clients(self._user(user_id), now)
 
     # -- one session -------------------------------------------------------------------------------
 

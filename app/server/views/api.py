@@ -22,7 +22,7 @@ from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.state import Snapshot
 from aibridge_mock.server.validation import VIOLATION_HEADER
-from aibridge_mock.server.views import aibridge
+from aibridge_mock.server.views import aibridge, users
 from aibridge_mock.server.views.catchall import provider_catch_all
 
 __all__ = ["bp", "init_app"]
@@ -50,6 +50,7 @@ def init_app(app: Flask, generation: Generation) -> None:
             )
     for path in (prefix, prefix + "/", prefix + "/<path:rest>"):
         _add(app, Rule(path, endpoint="api.provider_catch_all"), _catch_all)
+    _add(app, Rule(users.PATH, endpoint="api.users_me", methods=["GET"]), _users_me)
     for path in ("/api", "/api/", "/api/<path:rest>"):
         _add(app, Rule(path, endpoint="api.route_not_found"), _route_not_found)
     app.register_blueprint(bp)
@@ -73,7 +74,8 @@ def _gateway() -> None:
         raise plan.error
     if request.endpoint == "api.route_not_found":
         return
-    if mock.config.unlicensed or plan.unlicensed:
+    licensed_only = request.endpoint != "api.users_me"  # /users/me is not an AI Bridge route
+    if licensed_only and (mock.config.unlicensed or plan.unlicensed):
         # RequireFeatureMW runs before authentication (spec 1.6).
         raise ApiError(403, f"{mock.generation.licence_feature} is a Premium feature. Contact sales!")
     snap = mock.datasets.empty() if plan.empty else mock.datasets.snapshot
@@ -89,6 +91,11 @@ def _route_not_found(**_: Any) -> Response:
 
 def _catch_all(rest: str = "") -> Response:
     raise provider_catch_all(request, _below_prefix())
+
+
+def _users_me() -> Response:
+    snap: Snapshot = g.snapshot
+    return users.users_me(_viewer(snap, current_mock().config.no_auth, request._get_current_object()))  # type: ignore[attr-defined]  # werkzeug LocalProxy
 
 
 def _below_prefix() -> str:
