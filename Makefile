@@ -53,7 +53,7 @@ test: lint $(NODE_DEPS)
 
 # The edit-test loop: no servers, browsers, Node or wheel builds.
 test-fast: $(VENV)/.dev
-	$(BIN)/pytest -m "not slow" -q $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not slow" -q -n auto $(PYTEST_ARGS)
 
 # The lower bounds in pyproject.toml are tested: the lowest versions they allow, in their own virtualenv.
 test-lowest: | $(UV)
@@ -63,7 +63,7 @@ test-lowest: | $(UV)
 	$(UV) pip sync --quiet --python $(LOWEST)/bin/python $(LOWEST)/requirements.txt
 	$(UV) pip install --quiet --python $(LOWEST)/bin/python --no-deps -e .
 	$(UV) pip check --quiet --python $(LOWEST)/bin/python
-	$(LOWEST)/bin/pytest -m "not slow" -q $(PYTEST_ARGS)
+	$(LOWEST)/bin/pytest -m "not slow" -q -n auto $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests benchmarks
