@@ -11,26 +11,17 @@ from __future__ import annotations
 import logging
 import time
 
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 
 from aibridge_mock.redaction import redact_uri
 
 log = logging.getLogger("aibridge_mock.access")
 
 
-def init_app(app: Flask) -> None:
-    """Time every request; register before any hook that may answer early."""
-    app.before_request(_start_clock)
-    app.after_request(_log_response)
-
-
-def _start_clock() -> None:
-    g.access_started = time.perf_counter()
-
-
-def _log_response(response: Response) -> Response:
+def log_response(response: Response) -> Response:
+    """After a request: its line (timed from ``journal.start_clock``), when the log is on."""
     if log.isEnabledFor(logging.INFO):
-        started = g.get("access_started")
+        started = g.get("started")
         millis = (time.perf_counter() - started) * 1000 if started is not None else 0.0
         environ = request.environ
         target = environ.get("RAW_URI") or environ.get("REQUEST_URI") or _target(environ)

@@ -10,7 +10,7 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from aibridge_mock.schemas import load_openapi
-from aibridge_mock.server import accesslog, cors, hostcheck, journal, sync
+from aibridge_mock.server import accesslog, cors, hooks, hostcheck, journal, sync
 from aibridge_mock.server.adminaccess import with_admin_token
 from aibridge_mock.server.config import Config
 from aibridge_mock.server.dataset.clock import Clock, LiveClock, parse_anchor
@@ -18,6 +18,7 @@ from aibridge_mock.server.dataset.loader import DatasetOptions, resolved_anchor
 from aibridge_mock.server.errors import ApiError, PlainTextError, route_not_found
 from aibridge_mock.server.extension import Mock
 from aibridge_mock.server.generations import load_generation
+from aibridge_mock.server.hostcheck import is_loopback
 from aibridge_mock.server.providers import views as provider_views
 from aibridge_mock.server.request import GoFlask
 from aibridge_mock.server.runtime import Runtime
@@ -89,11 +90,11 @@ def create_app(
     if traffic_clock is None:
         live = mock.clock
         traffic_clock = live.now if live is not None else wall_clock
-    accesslog.init_app(app)  # first: the clocks time every request, including those answered by a hook
-    journal.init_app(app)
-    hostcheck.init_app(app)  # then: a foreign Host gets nothing else
-    sync.init_app(app)  # then every later hook sees the settings and data set current at the start
-    cors.init_app(app)  # before the API's hooks, which would send a preflight to the provider catch-all
+    before: list[hooks.Before] = [journal.start_clock]  # first: every request is timed, even early answers
+    if is_loopback(config.host):
+        before.append(hostcheck.check_host)  # then: a foreign Host gets nothing else
+    before += [sync.catch_up, cors.preflight]  # current settings for all later steps; preflights answered
+    hooks.init_app(app, before, after=[cors.allow_origin, journal.record_response, accesslog.log_response])
     api.init_app(app, generation)
     provider_views.init_app(app, mock, traffic_clock)
     app.register_blueprint(health.bp)

@@ -1,8 +1,8 @@
 """CORS for browser development: a UI served from another local origin calls the mock with a token.
 
 Preflights are answered here, before the /api gateway would hand an OPTIONS under /api/v2/aibridge/
-to the provider catch-all, so ``init_app`` must run before ``api.init_app``. Credentials are
-allowed, so the allowed origin is echoed back, never ``*``.
+to the provider catch-all, so ``preflight`` runs among the steps before the API's own hooks
+(``hooks.py``). Credentials are allowed, so the allowed origin is echoed back, never ``*``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from flask import Flask, Response, request
+from flask import Response, request
 
 from aibridge_mock.server.errors import ApiError
 from aibridge_mock.server.extension import current_mock
@@ -35,16 +35,12 @@ def origin_allowed(origin: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(origin, pattern) for pattern in patterns)
 
 
-def init_app(app: Flask) -> None:
-    app.before_request(_preflight)
-    app.after_request(_allow_origin)
-
-
 def _patterns() -> tuple[str, ...]:
     return current_mock().config.cors_origins
 
 
-def _preflight() -> Response | None:
+def preflight() -> Response | None:
+    """Answer a CORS preflight here, before the API would hand it to the provider catch-all."""
     if request.method != "OPTIONS" or "Access-Control-Request-Method" not in request.headers:
         return None
     origin = request.headers.get("Origin", "")
@@ -67,7 +63,8 @@ def _preflight() -> Response | None:
     return response
 
 
-def _allow_origin(response: Response) -> Response:
+def allow_origin(response: Response) -> Response:
+    """Let an allowed browser origin read the response."""
     # Set directly: werkzeug's response.vary HeaderSet costs more than the rest of this hook.
     vary = response.headers.get("Vary")
     response.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"

@@ -16,13 +16,13 @@ import fnmatch
 import ipaddress
 from functools import lru_cache
 
-from flask import Flask, request
+from flask import request
 
 from aibridge_mock.server.errors import ApiError
-from aibridge_mock.server.extension import current_mock, mock_of
+from aibridge_mock.server.extension import current_mock
 from aibridge_mock.server.gocompat import go_quote
 
-__all__ = ["host_allowed", "host_name", "init_app", "is_loopback"]
+__all__ = ["check_host", "host_allowed", "host_name", "is_loopback"]
 
 
 def is_loopback(address: str) -> bool:
@@ -55,13 +55,8 @@ def host_allowed(header: str, patterns: tuple[str, ...]) -> bool:
     return is_loopback(name) or any(fnmatch.fnmatchcase(name, p.lower()) for p in patterns)
 
 
-def init_app(app: Flask) -> None:
-    """Check the Host of every request when the mock listens on a loopback address only."""
-    if is_loopback(mock_of(app).config.host):
-        app.before_request(_check_host)
-
-
-def _check_host() -> None:
+def check_host() -> None:
+    """Refuse a foreign Host when the mock listens on a loopback address only (the step is then added)."""
     header = request.environ.get("HTTP_HOST")
     if header is None:
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, g, request
+from flask import Response, g, request
 
 from aibridge_mock.redaction import redact_query
 from aibridge_mock.server.extension import current_mock
@@ -13,18 +13,14 @@ ADMIN_PREFIX = "/__admin"
 UNJOURNALED = ("/healthz", "/readyz")  # probes would drown the requests a test suite looks for
 
 
-def init_app(app: Flask) -> None:
-    """Time every request; register before any hook that may answer early."""
-    app.before_request(_start_clock)
-    app.after_request(_journal_response)
-
-
-def _start_clock() -> None:
+def start_clock() -> None:
+    """Before anything else: when the request came (the journal's and the access log's clock)."""
     g.received_at = time.time()
     g.started = time.perf_counter()
 
 
-def _journal_response(response: Response) -> Response:
+def record_response(response: Response) -> Response:
+    """After a request: its journal entry (not for the admin API or the probes)."""
     path = request.path
     if path.startswith(ADMIN_PREFIX + "/") or path == ADMIN_PREFIX or path in UNJOURNALED:
         return response

@@ -6,7 +6,7 @@ set that were current when it started, whichever worker or replica changed them.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import request
 
 from aibridge_mock.server.extension import current_mock
 
@@ -14,12 +14,8 @@ PROBES = ("/healthz", "/readyz")
 PROBE_WAIT_SECONDS = 2.0  # a probe waits this long for a data set being mapped (or built), then answers
 
 
-def init_app(app: Flask) -> None:
-    """Register the catch-up before any other hook."""
-    app.before_request(_catch_up)
-
-
-def _catch_up() -> None:
+def catch_up() -> None:
+    """Before the request's other steps: the settings and data set current now, on this worker."""
     mock = current_mock()
     settings = mock.runtime.sync()
     mock.datasets.follow(settings.dataset, wait=PROBE_WAIT_SECONDS if request.path in PROBES else -1)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-Positions = npt.NDArray[np.int64]
+# Row positions: int32 where a data set allows (under 2**31 rows), which halves the indexes' memory.
+Positions = npt.NDArray[np.signedinteger[Any]]
+
+
+def compact(positions: npt.NDArray[np.integer[Any]]) -> Positions:
+    """``positions`` in the smallest signed integer type that holds every position."""
+    small = len(positions) == 0 or int(positions.max()) < 2**31
+    found: Positions = positions.astype(np.int32 if small else np.int64, copy=False)
+    return found
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class Grouped:
 
     @staticmethod
     def build(codes: npt.NDArray[np.integer], n_codes: int) -> Grouped:
-        order = np.argsort(codes, kind="stable").astype(np.int64)
+        order = compact(np.argsort(codes, kind="stable"))
         counts = np.bincount(codes, minlength=n_codes) if len(codes) else np.zeros(n_codes, dtype=np.int64)
         offsets = np.zeros(n_codes + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])

@@ -23,6 +23,7 @@ from aibridge_mock.server.dataset.indexes import (
     Grouped,
     Positions,
     as_array,
+    compact,
     first_at_or_after,
     intersect,
     page_of,
@@ -93,7 +94,7 @@ class SessionIndex:
         n_keys = len(keys)
         self.is_root = c.root[:e] == np.arange(e)
         order = np.lexsort((c.id_lo[:e], c.id_hi[:e], c.started[:e], self.key_of_row)).astype(np.int64)
-        self.key_rows = Grouped(order, _offsets(self.key_of_row, n_keys))
+        self.key_rows = Grouped(compact(order), _offsets(self.key_of_row, n_keys))
         starts = self.key_rows.offsets[:-1]
         self.started_min = c.started[order][starts] if n_keys else np.empty(0, dtype=np.int64)
         self.ended_max = _reduce(np.maximum, c.ended[order], starts)
@@ -119,9 +120,10 @@ class SessionIndex:
         # between users), while the session row above it is one (session id, initiator) key.
         roots = np.flatnonzero(self.is_root).astype(np.int64)
         roots = roots[np.lexsort((c.id_lo[roots], c.id_hi[roots], c.started[roots], c.session[roots]))]
-        self.sid_roots = Grouped(roots, _offsets(c.session[roots], len(ds.tables.session_ids.values)))
+        sid_offsets = _offsets(c.session[roots], len(ds.tables.session_ids.values))
+        self.sid_roots = Grouped(compact(roots), sid_offsets)
         thread_order = np.lexsort((c.id_lo[:e], c.id_hi[:e], c.started[:e], c.root[:e])).astype(np.int64)
-        self.thread_rows = Grouped(thread_order, _offsets(c.root[:e], len(c)))
+        self.thread_rows = Grouped(compact(thread_order), _offsets(c.root[:e], len(c)))
 
     def _distinct(self, codes: np.ndarray, names: list[str]) -> list[tuple[str, ...]]:
         """ARRAY_AGG(DISTINCT ... ORDER BY ...) per key over all of its ended interceptions."""
