@@ -29,7 +29,7 @@ from aibridge_mock.server.providers.scripts import ScriptedAnswer
 from aibridge_mock.server.providers.sse import STREAM_HEADERS
 from aibridge_mock.server.providers.upstream import Upstream, UpstreamReply, UpstreamRequest
 
-__all__ = ["Call", "Services", "open_call", "wait"]
+__all__ = ["Call", "Services", "last_user_text", "open_call", "wait"]
 
 # Headers never forwarded upstream (intercept/client_headers.go): hop-by-hop ones, those the HTTP
 # client sets itself, and the client's credentials (the instance's credential is set instead).
@@ -79,6 +79,22 @@ class Call:
 
     def call_upstream(self) -> UpstreamReply:
         return self.services.upstream(self.instance).call(self.upstream_request)
+
+
+def last_user_text(payload: dict[str, Any], *, empty_is_none: bool) -> str | None:
+    """The prompt of a messages list (Anthropic Messages, Chat Completions): the last message must be
+    the user's; its string content, or the text of its last text part. Chat completions record no
+    empty string (``empty_is_none``); Anthropic's lastUserPrompt does."""
+    messages = payload.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    if not isinstance(last, dict) or last.get("role") != "user":
+        return None
+    content = last.get("content")
+    if isinstance(content, str):
+        return (content or None) if empty_is_none else content
+    texts = [p.get("text") for p in content or [] if isinstance(p, dict) and p.get("type") == "text"]
+    texts = [t for t in texts if isinstance(t, str)]
+    return texts[-1] if texts else None
 
 
 def _failed_interceptor(path: str) -> PlainTextError:

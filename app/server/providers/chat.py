@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response
 
 from aibridge_mock.server.gocompat import encode_fragment, sorted_json
-from aibridge_mock.server.providers.bridge import Call, json_response, stream_response, wait
+from aibridge_mock.server.providers.bridge import Call, json_response, last_user_text, stream_response, wait
 from aibridge_mock.server.providers.relay import UpstreamUnreachableError
 from aibridge_mock.server.providers.sse import data_only, parse_events
 
@@ -26,16 +26,7 @@ __all__ = ["go_usage", "last_user_prompt", "process", "tool_input"]
 
 def last_user_prompt(payload: dict[str, Any]) -> str | None:
     """The last message must be the user's: its non-empty string content, or its last text part."""
-    messages = payload.get("messages")
-    last = messages[-1] if isinstance(messages, list) and messages else None
-    if not isinstance(last, dict) or last.get("role") != "user":
-        return None
-    content = last.get("content")
-    if isinstance(content, str):
-        return content or None
-    texts = [p.get("text") for p in content or [] if isinstance(p, dict) and p.get("type") == "text"]
-    texts = [t for t in texts if isinstance(t, str)]
-    return texts[-1] if texts else None
+    return last_user_text(payload, empty_is_none=True)
 
 
 def tool_input(arguments: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from flask import Response
 
 from aibridge_mock.server.gocompat import encode_fragment
-from aibridge_mock.server.providers.bridge import Call, json_response, stream_response, wait
+from aibridge_mock.server.providers.bridge import Call, json_response, last_user_text, stream_response, wait
 from aibridge_mock.server.providers.relay import UpstreamUnreachableError
 from aibridge_mock.server.providers.sse import named, parse_events
 
@@ -26,16 +26,7 @@ __all__ = ["last_user_prompt", "process"]
 
 def last_user_prompt(payload: dict[str, Any]) -> str | None:
     """lastUserPrompt: the last message must be the user's; its text, or its last text block."""
-    messages = payload.get("messages")
-    last = messages[-1] if isinstance(messages, list) and messages else None
-    if not isinstance(last, dict) or last.get("role") != "user":
-        return None
-    content = last.get("content")
-    if isinstance(content, str):
-        return content
-    texts = [b.get("text") for b in content or [] if isinstance(b, dict) and b.get("type") == "text"]
-    texts = [t for t in texts if isinstance(t, str)]
-    return texts[-1] if texts else None
+    return last_user_text(payload, empty_is_none=False)
 
 
 def _metadata(usage: dict[str, Any]) -> dict[str, int]:
