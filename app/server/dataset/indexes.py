@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
 # Row positions: int32 where a data set allows (under 2**31 rows), which halves the indexes' memory.
 Positions = npt.NDArray[np.signedinteger[Any]]
+Side = Literal["left", "right"]
 
 
 def compact(positions: npt.NDArray[np.integer[Any]]) -> Positions:
     """``positions`` in the smallest signed integer type that holds every position."""
     small = len(positions) == 0 or int(positions.max()) < 2**31
     found: Positions = positions.astype(np.int32 if small else np.int64, copy=False)
+    return found
+
+
+_INT32 = np.iinfo(np.int32)
+
+
+def search(positions: Positions, value: int, side: Side = "left") -> int:
+    """``np.searchsorted`` of one value, in the positions' own dtype.
+
+    Given a wider value (a Python int is an int64), numpy first converts all of int32 ``positions``
+    to int64: a copy of the whole list per search, which would make a page cost the data set.
+    """
+    if positions.dtype == np.int32:
+        if value > _INT32.max:
+            return len(positions)
+        if value < _INT32.min:
+            return 0
+        return int(positions.searchsorted(np.int32(value), side))
+    return int(positions.searchsorted(value, side))
+
+
+def search_many(positions: Positions, values: npt.ArrayLike, side: Side = "left") -> Positions:
+    """``np.searchsorted`` of many values, cast to the positions' dtype (see :func:`search`)."""
+    values = np.asarray(values)
+    if positions.dtype == np.int32 and values.dtype != np.int32:
+        values = np.clip(values, _INT32.min, _INT32.max).astype(np.int32)
+    found: Positions = positions.searchsorted(values, side)
     return found
 
 
@@ -54,7 +82,7 @@ class Grouped:
 
     def get(self, code: int) -> Positions:
         if not 0 <= code < len(self.offsets) - 1:
-            return np.empty(0, dtype=np.int64)
+            return self.order[:0]
         return self.order[self.offsets[code] : self.offsets[code + 1]]
 
     def union(self, codes: list[int]) -> Positions:
@@ -72,13 +100,13 @@ def intersect(candidates: list[Positions], lo: int, hi: int) -> Positions | rang
     """
     if not candidates:
         return range(lo, hi)
-    lists = [c[np.searchsorted(c, lo) : np.searchsorted(c, hi)] for c in candidates]
+    lists = [c[search(c, lo) : search(c, hi)] for c in candidates]
     lists.sort(key=len)
     result = lists[0]
     for other in lists[1:]:
         if not len(result):
             break
-        where = np.searchsorted(other, result)
+        where = search_many(other, result)
         where[where >= len(other)] = len(other) - 1 if len(other) else 0
         result = result[other[where] == result] if len(other) else result[:0]
     return result
@@ -87,13 +115,13 @@ def intersect(candidates: list[Positions], lo: int, hi: int) -> Positions | rang
 def first_at_or_after(matches: Matches, boundary: int) -> int:
     """Index in ``matches`` of the first position >= boundary."""
     if isinstance(matches, Spliced):
-        found = int(np.searchsorted(matches.head, boundary))
+        found = search(matches.head, boundary)
         if found < len(matches.head):
             return found
         return len(matches.head) + first_at_or_after(matches.tail, boundary)
     if isinstance(matches, range):
         return min(max(boundary - matches.start, 0), len(matches))
-    return int(np.searchsorted(matches, boundary))
+    return search(matches, boundary)
 
 
 def page_of(matches: Matches, start: int, limit: int) -> list[int]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
-from aibridge_mock.server.dataset.indexes import Positions
+from aibridge_mock.server.dataset.indexes import Positions, search_many
 
 if TYPE_CHECKING:
     from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
@@ -191,8 +191,8 @@ class Without:
         if isinstance(self.positions, range):
             below = np.clip(boundaries - self.positions.start, 0, len(self.positions))
         else:
-            below = np.searchsorted(self.positions, boundaries)
-        counted: Positions = (below - np.searchsorted(self.excluded, boundaries)).astype(np.int64)
+            below = search_many(self.positions, boundaries)
+        counted: Positions = (below - search_many(self.excluded, boundaries)).astype(np.int64)
         return counted
 
     def at(self, indexes: list[int]) -> list[int]:
@@ -207,14 +207,14 @@ class Without:
 def _index_in(positions: Positions | range, values: Positions) -> Positions:
     if isinstance(positions, range):
         return values - positions.start
-    return np.searchsorted(positions, values).astype(np.int64)
+    return search_many(positions, values).astype(np.int64)
 
 
 def member(positions: Positions | range, values: Positions) -> np.ndarray:
     """For each of ``values``, whether ``positions`` (ascending) holds it."""
     if isinstance(positions, range):
         return (values >= positions.start) & (values < positions.stop)
-    where = np.searchsorted(positions, values)
+    where = search_many(positions, values)
     inside = where < len(positions)
     found = np.zeros(len(values), dtype=bool)
     found[inside] = positions[where[inside]] == values[inside]
