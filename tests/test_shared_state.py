@@ -10,6 +10,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from running import redis_server
@@ -17,7 +18,7 @@ from running import redis_server
 from aibridge_mock.server.shared import MemoryState, StateBackend, open_state
 from aibridge_mock.server.shared.backend import Document
 from aibridge_mock.server.shared.embedded import EmbeddedState
-from aibridge_mock.server.shared.streams import ROTATE_BYTES_PER_RECORD
+from aibridge_mock.server.shared.streams import ROTATE_BYTES_PER_RECORD, _Stream
 
 
 @pytest.fixture(params=["memory", "embedded", pytest.param("redis", marks=pytest.mark.slow)])
@@ -161,3 +162,29 @@ def test_embedded_state_is_shared_by_processes_forked_from_its_creator(tmp_path:
     records = state.read("journal")
     assert len({seq for seq, _ in records}) == 90
     assert {r["pid"] for _, r in records} == {w.pid for w in workers}
+
+
+def test_a_caught_up_reader_asks_without_a_lock_and_still_sees_what_comes_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every request asks the traffic stream for news: when there is none, no lock is taken."""
+    state = EmbeddedState(tmp_path / "state")
+    first = state.append("traffic", {"n": 0})
+    assert state.read("traffic") == [(first, {"n": 0})]
+    locked = _Stream.locked
+    calls: list[bool] = []
+
+    def counting(stream: _Stream, exclusive: bool) -> Any:
+        calls.append(exclusive)
+        return locked(stream, exclusive)
+
+    monkeypatch.setattr(_Stream, "locked", counting)
+    assert state.read("traffic", after=first) == []
+    assert calls == []  # caught up: one stat, no lock
+    second = state.append("traffic", {"n": 1})
+    assert state.read("traffic", after=first) == [(second, {"n": 1})]
+    assert state.read("traffic", after=0) == [(first, {"n": 0}), (second, {"n": 1})]  # older lines: locked
+    cap = 4
+    numbers = [state.append("traffic", {"n": n}, cap=cap) for n in range(cap * ROTATE_BYTES_PER_RECORD // 8)]
+    assert [seq for seq, _ in state.read("traffic", after=numbers[-3])] == numbers[-2:]  # after a rotation
+    state.close()
