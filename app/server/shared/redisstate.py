@@ -32,6 +32,17 @@ return seq
 """
 
 
+# Records numbered above ARGV[1] (at most ARGV[2] of them; -1: all) in one round trip: every request
+# asks the traffic stream for news, and numbers in a list are consecutive from its first item's.
+_READ = """
+local first = redis.call('LINDEX', KEYS[1], 0)
+if not first then return {} end
+local start = math.max(0, tonumber(ARGV[1]) - tonumber(string.match(first, '^%d+')) + 1)
+local limit = tonumber(ARGV[2])
+return redis.call('LRANGE', KEYS[1], start, limit < 0 and -1 or start + limit - 1)
+"""
+
+
 class RedisUnavailableError(RuntimeError):
     """The redis client is not installed, or the server cannot be reached."""
 
@@ -60,6 +71,7 @@ class RedisState:
         except redis.RedisError as exc:
             raise RedisUnavailableError(f"--state {_redacted(url)}: {exc}") from None
         self._append = self._client.register_script(_APPEND)
+        self._read = self._client.register_script(_READ)
 
     @property
     def description(self) -> str:
@@ -116,13 +128,10 @@ class RedisState:
         return int(self._append(keys=keys, args=[json.dumps(record), cap or 0]))
 
     def read(self, stream: str, after: int = 0, limit: int | None = None) -> list[Record]:
-        key = self._key(f"stream:{stream}")
-        first = self._client.lindex(key, 0)
-        if first is None:
+        if limit is not None and limit <= 0:
             return []
-        start = max(0, after - _parse(first)[0] + 1)  # numbers in a list are consecutive
-        stop = -1 if limit is None else start + limit - 1
-        return [_parse(item) for item in self._client.lrange(key, start, stop)]
+        items = self._read(keys=[self._key(f"stream:{stream}")], args=[after, -1 if limit is None else limit])
+        return [_parse(item) for item in items]
 
     def last(self, stream: str, count: int) -> list[Record]:
         if count <= 0:
