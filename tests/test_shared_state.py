@@ -16,6 +16,7 @@ import pytest
 from running import redis_server
 
 from aibridge_mock.server.shared import MemoryState, StateBackend, open_state
+from aibridge_mock.server.shared import embedded as embedded_module
 from aibridge_mock.server.shared.backend import Document
 from aibridge_mock.server.shared.embedded import EmbeddedState
 from aibridge_mock.server.shared.streams import ROTATE_BYTES_PER_RECORD, _Stream
@@ -188,3 +189,44 @@ def test_a_caught_up_reader_asks_without_a_lock_and_still_sees_what_comes_next(
     numbers = [state.append("traffic", {"n": n}, cap=cap) for n in range(cap * ROTATE_BYTES_PER_RECORD // 8)]
     assert [seq for seq, _ in state.read("traffic", after=numbers[-3])] == numbers[-2:]  # after a rotation
     state.close()
+
+
+def test_concurrent_updates_never_publish_an_older_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer slow to publish its version must not put it back over a later writer's.
+
+    Two handles on one directory stand for two worker processes. The first stops right after its
+    commit; the second tries to update meanwhile. Workers trust the published number: had it gone
+    back to 1 while the document says 2, none would ever read the second change.
+    """
+    first, second = EmbeddedState(tmp_path / "state"), EmbeddedState(tmp_path / "state")
+    real = embedded_module._VERSION
+    publishing, resume = threading.Event(), threading.Event()
+
+    class SlowFirstPublish:
+        size = real.size
+        unpack_from = staticmethod(real.unpack_from)
+        pack = staticmethod(real.pack)
+
+        @staticmethod
+        def pack_into(buffer: Any, offset: int, version: int) -> None:
+            if version == 1:
+                publishing.set()
+                resume.wait(10)
+            real.pack_into(buffer, offset, version)
+
+    monkeypatch.setattr(embedded_module, "_VERSION", SlowFirstPublish)
+    slow = threading.Thread(target=first.update, args=(_set("a", 1),))
+    slow.start()
+    assert publishing.wait(10)
+    fast = threading.Thread(target=second.update, args=(_set("b", 2),))
+    fast.start()
+    fast.join(0.5)  # had the first let go of the lock before publishing, this update would be done
+    resume.set()
+    slow.join(10)
+    fast.join(10)
+    assert second.settings() == (2, {"a": 1, "b": 2})
+    assert first.version() == second.version() == 2
+    first.close()
+    second.close()

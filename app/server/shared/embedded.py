@@ -121,18 +121,6 @@ class EmbeddedState:
             finally:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    @contextmanager
-    def _writing(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction of several statements (one statement commits by itself)."""
-        with self._locked() as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-
     # -- settings -------------------------------------------------------------------------------------
 
     def version(self) -> int:
@@ -144,13 +132,21 @@ class EmbeddedState:
         return int(version), json.loads(doc)
 
     def update(self, change: Change) -> tuple[int, Document]:
-        with self._writing() as conn:
-            version, doc = conn.execute("SELECT version, doc FROM settings").fetchone()
-            new = change(json.loads(doc))
-            version = int(version) + 1
-            conn.execute("UPDATE settings SET version = ?, doc = ?", (version, json.dumps(new)))
-        # After the commit: a worker that sees the new number reads the new document.
-        _VERSION.pack_into(self._version_map(), 0, version)
+        """One write transaction: read, change, write the document and its version, then publish it."""
+        with self._locked() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                version, doc = conn.execute("SELECT version, doc FROM settings").fetchone()
+                new = change(json.loads(doc))
+                version = int(version) + 1
+                conn.execute("UPDATE settings SET version = ?, doc = ?", (version, json.dumps(new)))
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            # After the commit, so a worker that sees the new number reads the new document; before
+            # the lock is let go, so a slower writer cannot put an older number back over it.
+            _VERSION.pack_into(self._version_map(), 0, version)
         return version, new
 
     # -- counters -------------------------------------------------------------------------------------
