@@ -17,16 +17,19 @@ class _Seq:
     """A descending sequence of keys, as the data set's ordered views expose it."""
 
     def __init__(self, keys: list[Any]) -> None:
-        self.keys = sorted(keys, reverse=True)
+        self.sorted = sorted(keys, reverse=True)
 
     def __len__(self) -> int:
-        return len(self.keys)
+        return len(self.sorted)
 
     def key(self, index: int) -> Any:
-        return self.keys[index]
+        return self.sorted[index]
+
+    def keys(self, start: int, count: int) -> list[Any]:
+        return self.sorted[start : start + count]
 
     def count_before(self, key: Any) -> int:
-        return sum(1 for k in self.keys if k >= key)
+        return sum(1 for k in self.sorted if k >= key)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -34,7 +37,7 @@ def test_merging_two_ordered_parts_pages_like_one_sorted_list(seed: int) -> None
     rnd = random.Random(seed)
     a = _Seq(rnd.sample(range(0, 400, 2), rnd.randint(0, 60)))
     b = _Seq(rnd.sample(range(1, 400, 2), rnd.randint(0, 20)))
-    merged = sorted([(k, 0) for k in a.keys] + [(k, 1) for k in b.keys], reverse=True)
+    merged = sorted([(k, 0) for k in a.sorted] + [(k, 1) for k in b.sorted], reverse=True)
     cursor = rnd.choice([None, *(k for k, _ in merged)]) if merged else None
     after = [m for m in merged if cursor is None or m[0] < cursor]
     offset, limit = rnd.randint(0, 30), rnd.randint(1, 25)

@@ -58,7 +58,8 @@ class ComposedSerializer(Serializer):
 
     def _route_session(self, row: SessionRow) -> tuple[bytes, Breach | None]:
         ds, local, _ = self._composed.part_of_key(row.key)
-        return self._part(ds is self._composed.base).session_checked(with_key(row, local))
+        part = self._part(ds is self._composed.base)
+        return part.session_checked(row if local == row.key else with_key(row, local))
 
     def _route_threads(
         self, key: int, page_roots: tuple[int, ...], own_user_id: str | None = None, upto: int | None = None

@@ -40,6 +40,10 @@ class Ordered(Protocol):
 
     def key(self, index: int) -> Any: ...
 
+    def keys(self, start: int, count: int) -> list[Any]:
+        """The keys of elements ``start`` to ``start + count`` (fewer at the end), in one batch."""
+        ...
+
     def count_before(self, key: Any) -> int: ...
 
 
@@ -50,33 +54,32 @@ def merge_page(a: Ordered, b: Ordered, cursor: Any, offset: int, limit: int) -> 
     """
     start_a = a.count_before(cursor) if cursor is not None else 0
     start_b = b.count_before(cursor) if cursor is not None else 0
-    n_b = len(b) - start_b
 
     def position(j: int) -> int:  # merged position (from the cursor) of b's element start_b + j
         return j + a.count_before(b.key(start_b + j)) - start_a
 
-    lo, hi = 0, n_b
+    # b's first element on the page: the first whose merged position is at least ``offset``. A
+    # position is at least its index in b, so it lies within the first ``offset`` (none for page 1).
+    lo, hi = 0, min(len(b) - start_b, offset)
     while lo < hi:
         mid = (lo + hi) // 2
         if position(mid) < offset:
             lo = mid + 1
         else:
             hi = mid
-    # From there on an ordinary two-way merge: the next element is the larger key (a's on a tie).
-    j, next_a = start_b + lo, start_a + offset - lo
-    len_a, len_b = len(a), len(b)
-    key_a = a.key(next_a) if next_a < len_a else None
-    key_b = b.key(j) if j < len_b else None
+    # From there on an ordinary two-way merge over at most ``limit`` keys of each side, fetched at once:
+    # the next element is the larger key (a's on a tie).
+    first_b, first_a = start_b + lo, start_a + offset - lo
+    keys_a, keys_b = a.keys(first_a, limit), b.keys(first_b, limit)
+    i = j = 0
     page: list[tuple[int, int]] = []
     while len(page) < limit:
-        if key_b is not None and (key_a is None or key_b > key_a):
-            page.append((1, j))
+        if j < len(keys_b) and (i >= len(keys_a) or keys_b[j] > keys_a[i]):
+            page.append((1, first_b + j))
             j += 1
-            key_b = b.key(j) if j < len_b else None
-        elif key_a is not None:
-            page.append((0, next_a))
-            next_a += 1
-            key_a = a.key(next_a) if next_a < len_a else None
+        elif i < len(keys_a):
+            page.append((0, first_a + i))
+            i += 1
         else:
             break
     return page
@@ -227,9 +230,15 @@ class ComposedDataset(Dataset):
         ds, local, _ = self.part_of_key(key)
         return ds.session_upto(local, now)
 
+    def session_first_row(self, key: int) -> int:
+        ds, local, offset = self.part_of_key(key)
+        return ds.session_first_row(local) + offset
+
     def session(self, key: int, upto: int | None = None) -> SessionSummary:
         ds, local, offset = self.part_of_key(key)
         summary = ds.session(local, upto)
+        if not offset:
+            return summary  # the base part's rows keep their numbers (replace costs microseconds)
         last = summary.last_prompt_row
         return replace(
             summary, first_row=summary.first_row + offset, last_prompt_row=last + offset if last >= 0 else -1

@@ -267,6 +267,12 @@ class RowOrder:
     def key(self, index: int) -> SortKey:
         return self.table.sort_key(page_of(self.matches, index, 1)[0])
 
+    def keys(self, start: int, count: int) -> list[SortKey]:
+        rows = page_of(self.matches, start, count)
+        c = self.table.cols
+        started, id_hi, id_lo = c.started[rows].tolist(), c.id_hi[rows].tolist(), c.id_lo[rows].tolist()
+        return list(zip(started, id_hi, id_lo, strict=True))
+
     def count_before(self, sort_key: SortKey) -> int:
         """How many matching rows sort at or before ``sort_key`` ((started_at, id) >= it)."""
         return first_at_or_after(self.matches, self.table.position_after(sort_key))

@@ -31,6 +31,9 @@ class SessionOrder:
     def key(self, i: int) -> Key:
         raise NotImplementedError
 
+    def keys(self, start: int, count: int) -> list[Key]:
+        return [self.key(i) for i in range(start, min(start + count, len(self)))]
+
     def count_before(self, key: Key) -> int:
         """How many sessions sort at or before ``key`` ((last_active_at, session id) >= it)."""
         raise NotImplementedError
@@ -64,6 +67,12 @@ class RankedOrder(SessionOrder):
 
     def key(self, i: int) -> Key:
         return self._rank_key(int(self.candidates[i]))
+
+    def keys(self, start: int, count: int) -> list[Key]:
+        idx = self.index
+        ranks = page_of(self.candidates, start, count)
+        sids = [idx.session_id(key) for key in idx.ranked[ranks].tolist()]
+        return list(zip(idx.ranked_sort[ranks].tolist(), sids, strict=True))
 
     def count_before(self, key: Key) -> int:
         return first_at_or_after(self.candidates, self._rank_boundary(key))

@@ -241,6 +241,10 @@ class Dataset:
         """The bound on a session's rows at ``now``: None when all of them have ended."""
         return self.sessions.upto(key, now)
 
+    def session_first_row(self, key: int) -> int:
+        """The row of a session's earliest interception (its client and metadata), without a summary."""
+        return int(self.sessions.first_row[key])
+
     def session(self, key: int, upto: int | None = None) -> SessionSummary:
         """The parts of a session's rows that no filter changes (over its rows ended by ``upto``)."""
         if upto is not None:

@@ -126,7 +126,7 @@ def _metadata_breaks(snap: Snapshot, caller: Caller, keys: list[int]) -> bool:
     if not caller.generation.null_session_metadata_fails:
         return False
     ds = snap.dataset
-    return any(ds.detail(ds.session(key).first_row).metadata is None for key in keys)
+    return any(ds.detail(ds.session_first_row(key)).metadata is None for key in keys)
 
 
 def _values(request: Request) -> dict[str, list[str]]:
