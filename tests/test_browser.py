@@ -14,12 +14,12 @@ import shutil
 import subprocess
 import threading
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from served import served
 
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
@@ -57,29 +57,16 @@ def mock() -> Iterator[MockServer]:
 @contextmanager
 def _serve_page(html: str) -> Iterator[str]:
     """Serve ``html`` at / from a second local server: another origin than the mock's."""
+    body = html.encode()
 
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = html.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def page(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        start_response("200 OK", headers)
+        return [body]
 
-        def log_message(self, format: str, *args: object) -> None:  # quiet: pytest shows failures
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with served(page) as url:
         # "localhost" here and 127.0.0.1 for the mock: different host and port, so a cross-origin fetch.
-        yield f"http://localhost:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        yield url.replace("127.0.0.1", "localhost", 1) + "/"
 
 
 def _dump_dom(chromium: str, url: str, profile: Path, budget_ms: int = 5000) -> str:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import Client, Mock, json_once, run_mock, walk
+from proxy_helpers import Client, Mock, json_once, run_mock, walk
 
 from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from conftest import run_mock
+from proxy_helpers import run_mock
 
 from aibridge_mock.proxy.detect import detect_generation
 

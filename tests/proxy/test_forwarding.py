@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import run_proxy, serve_wsgi
+from proxy_helpers import run_proxy
+from served import served
 
 from aibridge_mock.proxy.upstream import VIOLATION_HEADER
 
@@ -76,7 +77,7 @@ def _events() -> Iterator[bytes]:
 @pytest.fixture(scope="module")
 def servers() -> Iterator[tuple[str, str]]:
     """(the proxy's URL, the upstream's URL)."""
-    with serve_wsgi(echo) as upstream, run_proxy(upstream, generation="v5") as (url, _):
+    with served(echo) as upstream, run_proxy(upstream, generation="v5") as (url, _):
         yield url, upstream
 
 
@@ -142,7 +143,7 @@ def test_server_sent_events_stream_through_as_they_are_sent(proxy: str) -> None:
 
 def test_a_gzip_answer_is_relayed_compressed_and_checked_decompressed() -> None:
     with (
-        serve_wsgi(echo) as upstream,
+        served(echo) as upstream,
         run_proxy(upstream, generation="v5", strictness="strict") as (url, app),
     ):
         response = _request(url, "GET", "/api/v2/aibridge/sessions", **{"Accept-Encoding": "gzip"})

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API, Answer, Client, Mock, run_mock, run_proxy, walk
+from proxy_helpers import API, Answer, Client, Mock, run_mock, run_proxy, walk
 
 from aibridge_mock.contract.cli import cli_verify
 from aibridge_mock.server.dataset.loader import DatasetOptions, build_dataset

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import get_once, run_proxy, serve_wsgi, target
+from proxy_helpers import get_once, run_proxy, target
+from served import served
 
 from aibridge_mock.proxy.upstream import VIOLATION_HEADER
 from aibridge_mock.server.app import create_app
@@ -78,7 +79,7 @@ class Breaker:
 @contextmanager
 def broken_upstream() -> Iterator[tuple[str, str]]:
     app = create_app(Config(seed=5, interceptions=300, access_log=False))
-    with serve_wsgi(Breaker(app)) as url:
+    with served(Breaker(app)) as url:
         yield url, mock_of(app).datasets.snapshot.dataset.personas[0].token
 
 
