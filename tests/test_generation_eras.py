@@ -196,7 +196,7 @@ def test_sessions_are_listed_by_last_activity_in_v5_and_by_start_before(
 
 def test_the_generations_name_the_session_orders_the_data_set_knows() -> None:
     from aibridge_mock.server import generations
-    from aibridge_mock.server.dataset.sessions import SESSION_ORDERS
+    from aibridge_mock.server.dataset.session_order import SESSION_ORDERS
 
     assert (generations.LAST_ACTIVE_AT, generations.STARTED_AT) == SESSION_ORDERS
     assert {generations.load_generation(g).sessions_by for g in ("v4", "v5")} == set(SESSION_ORDERS)

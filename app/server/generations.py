@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from aibridge_mock.schemas import load_openapi
+from aibridge_mock.server.dataset.session_order import LAST_ACTIVE_AT, STARTED_AT
 
 NATIVE = "v5"  # the generation the serializer renders natively; others are projections of it
 
@@ -44,13 +45,6 @@ _FACTS = {
     "v5": _Facts(False, "AI Gateway", null_session_metadata_fails=True, clients_by_raw_column=True),
 }
 
-# How sessions are listed: by last_active_at since PR #24440 (2026-04-16), the change that added the
-# field; before it by started_at (SQL3: ``ORDER BY sp.started_at DESC, sp.session_id DESC``, the cursor
-# being MIN(started_at) of the cursor's session). Read from whether the generation's sessions have it.
-# The values are those of dataset/sessions.py's SESSION_ORDERS (not imported: no numpy here).
-LAST_ACTIVE_AT = "last_active_at"
-STARTED_AT = "started_at"
-
 
 @dataclass(frozen=True)
 class Generation:
@@ -72,7 +66,7 @@ class Generation:
 
     @property
     def sessions_by(self) -> str:
-        """The timestamp sessions are listed by, newest first: ``last_active_at`` or ``started_at``."""
+        """What sessions are listed by (dataset/session_order.py): ``last_active_at`` where they have it."""
         session = self.components.get("AIBridgeSession", {}).get("properties", {})
         return LAST_ACTIVE_AT if LAST_ACTIVE_AT in session or not session else STARTED_AT
 

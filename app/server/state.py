@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from aibridge_mock.server.auth import Authenticator
-from aibridge_mock.server.dataset.loader import DatasetOptions, Progress, build_dataset
-from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT
+from aibridge_mock.server.dataset.loader import DatasetOptions, Progress, build_dataset, silent
+from aibridge_mock.server.dataset.session_order import LAST_ACTIVE_AT
 from aibridge_mock.server.dataset.store import Dataset
 from aibridge_mock.server.generations import Generation
 from aibridge_mock.server.pagecache import PageCache
@@ -29,10 +29,6 @@ from aibridge_mock.server.serialize import Serializer
 from aibridge_mock.server.shared import published
 from aibridge_mock.server.shared.backend import Document
 from aibridge_mock.server.validation import ResponseValidator
-
-
-def _silent(stage: str) -> None:
-    pass
 
 
 def _session_order(generation: Generation | None) -> str:
@@ -56,7 +52,7 @@ class Snapshot:
         progress: Progress | None = None,
         generation: Generation | None = None,
     ) -> Snapshot:
-        dataset = build_dataset(options, progress or _silent, _session_order(generation))
+        dataset = build_dataset(options, progress or silent, _session_order(generation))
         return Snapshot.of(dataset, validator, generation)
 
     @staticmethod
@@ -104,7 +100,7 @@ class Datasets:
             return Snapshot.build(options, self.validator, progress, self.generation)
 
         def build(opts: DatasetOptions) -> Dataset:
-            return build_dataset(opts, progress or _silent, _session_order(self.generation))
+            return build_dataset(opts, progress or silent, _session_order(self.generation))
 
         dataset = published.obtain(options, directory, build)
         return Snapshot.of(dataset, self.validator, self.generation)

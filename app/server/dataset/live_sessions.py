@@ -80,7 +80,7 @@ class LiveSessions:
 
     def cursor_sort(self, code: int, now: int) -> int:
         """A session id's ``after_session_id`` sort key over its rows ended by ``now``, any initiator."""
-        from aibridge_mock.server.dataset.sessions import STARTED_AT
+        from aibridge_mock.server.dataset.session_order import STARTED_AT
 
         idx, cols = self.index, self.index.table.cols
         keys = idx.ranked[idx.by_sid.get(code)]

@@ -14,7 +14,7 @@ from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.details import generated_detail
 from aibridge_mock.server.dataset.generate import generate_columns, generate_live_columns
 from aibridge_mock.server.dataset.records import Detail, RowFacts
-from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT
+from aibridge_mock.server.dataset.session_order import LAST_ACTIVE_AT
 from aibridge_mock.server.dataset.sources import FixtureSource
 from aibridge_mock.server.dataset.store import Dataset, Identity
 from aibridge_mock.server.dataset.users import User, build_personas, generate_users, seeded_chars
@@ -62,12 +62,12 @@ def users_for(count: int) -> int:
 Progress = Callable[[str], None]
 
 
-def _silent(stage: str) -> None:
-    pass
+def silent(stage: str) -> None:
+    """A progress callback that shows nothing (no terminal, or a build nobody watches)."""
 
 
 def build_dataset(
-    options: DatasetOptions, progress: Progress = _silent, session_order: str = LAST_ACTIVE_AT
+    options: DatasetOptions, progress: Progress = silent, session_order: str = LAST_ACTIVE_AT
 ) -> Dataset:
     """Generate (and/or load fixtures into) an immutable, indexed data set.
 

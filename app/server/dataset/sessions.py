@@ -29,16 +29,13 @@ from aibridge_mock.server.dataset.indexes import (
     page_of,
 )
 from aibridge_mock.server.dataset.interceptions import InterceptionTable, SortKey
+from aibridge_mock.server.dataset.session_order import LAST_ACTIVE_AT, SESSION_ORDERS, STARTED_AT
 
 if TYPE_CHECKING:
     from aibridge_mock.server.dataset.live_sessions import LiveSessions
     from aibridge_mock.server.dataset.ordering import SessionOrder
 
 THREADS_ALL_ROWS_CAP = 50  # coderd's "all rows" thread query runs with LIMIT COALESCE(NULLIF(0,0),50)
-# What sessions are listed by, newest first (spec 3): last_active_at since PR #24440, started_at before.
-LAST_ACTIVE_AT = "last_active_at"
-STARTED_AT = "started_at"
-SESSION_ORDERS = (LAST_ACTIVE_AT, STARTED_AT)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from aibridge_mock.server.dataset.columns import Columns, Tables
 from aibridge_mock.server.dataset.filters import Filter
 from aibridge_mock.server.dataset.interceptions import InterceptionTable, RowOrder, SortKey, coalesce_clients
 from aibridge_mock.server.dataset.records import Detail, InterceptionRow, RowFacts, SessionSummary
-from aibridge_mock.server.dataset.sessions import LAST_ACTIVE_AT, SessionIndex, SessionRow
+from aibridge_mock.server.dataset.session_order import LAST_ACTIVE_AT
+from aibridge_mock.server.dataset.sessions import SessionIndex, SessionRow
 from aibridge_mock.server.dataset.users import Persona, User
 
 if TYPE_CHECKING:
