@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sys
 import time
 from collections import Counter, defaultdict
@@ -47,13 +46,6 @@ class Tally:
                 self.examples.append(f"{kind} {case.name!r}: {answer.head[:80]!r} {answer.body[:200]!r}")
         if missing > 0 and answers and answers[-1].status is not None:
             self.classes["closed"] += missing
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def first_session(base: str, token: str) -> str:
@@ -131,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--url needs --token")
         base, token = args.url.rstrip("/"), args.token
     else:
-        port = free_port()
+        port = servers.free_port()
         print(
             f"starting aibridge-mock serve --interceptions {args.interceptions} --workers 1 ...", flush=True
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from servers import free_port
 
 from aibridge_mock.server import create_app
 from aibridge_mock.server.config import Config
@@ -99,15 +100,8 @@ def recording_overhead(runs: int) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def messages_over_http(runs: int) -> None:
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("aibridge-mock")), "serve", "--port", str(port), "--workers", "1",
          "--interceptions", "5000"],

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,16 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = ROOT / ".venv" / "bin" / "aibridge-mock"
+from servers import MOCK, free_port, owner_token
+
 TARGET = "/api/v2/aibridge/interceptions?limit=100"
 TARGET_MS = 2.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(port: int, path: str, process: subprocess.Popen[bytes]) -> None:
@@ -63,7 +55,7 @@ def started(args: list[str], port: int, ready: str) -> Iterator[None]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIBRIDGE_MOCK_")}
     env |= {"AIBRIDGE_MOCK_ACCESS_LOG": "false", "AIBRIDGE_MOCK_PROXY_ACCESS_LOG": "false"}
     process = subprocess.Popen(
-        [str(SCRIPT), *args, "--port", str(port)],
+        [str(MOCK), *args, "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -74,13 +66,6 @@ def started(args: list[str], port: int, ready: str) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(timeout=30)
-
-
-def owner_token(seed: int) -> str:
-    out = subprocess.run(
-        [str(SCRIPT), "personas", "--json", "--seed", str(seed)], capture_output=True, check=True
-    )
-    return str(json.loads(out.stdout)[0]["token"])
 
 
 def timed(conn: http.client.HTTPConnection, token: str) -> tuple[float, int]:

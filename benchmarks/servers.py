@@ -237,12 +237,17 @@ def start_mock(
     return Process(args, f"http://127.0.0.1:{port}", "/readyz", env, on_pty=True)
 
 
-def owner_token(seed: int = 1) -> str:
+def personas(seed: int = 1) -> list[dict[str, str]]:
+    """``aibridge-mock personas --json``: the owner first, then the auditor and the members."""
     out = subprocess.run(
         [str(MOCK), "personas", "--json", "--seed", str(seed)], check=True, capture_output=True, text=True
     ).stdout
-    token: str = json.loads(out)[0]["token"]
-    return token
+    found: list[dict[str, str]] = json.loads(out)
+    return found
+
+
+def owner_token(seed: int = 1) -> str:
+    return personas(seed)[0]["token"]
 
 
 def ensure_prism() -> Path:

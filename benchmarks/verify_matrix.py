@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import time
@@ -31,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from servers import MOCK, ROOT, Process
+from servers import MOCK, ROOT, Process, free_port, personas
 
 FIXTURES = tuple(sorted(str(p) for p in (ROOT / "fixtures").glob("*.json") if ".schema." not in p.name))
 GENERATIONS = ("v1", "v2", "v3", "v4", "v5")
@@ -77,21 +75,11 @@ class Run:
         return str(self.max_examples) if self.max_examples else "default"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def tokens(seed: int) -> tuple[str, str]:
     """The owner's and the first member's tokens of a seed."""
-    out = subprocess.run(
-        [str(MOCK), "personas", "--json", "--seed", str(seed)], check=True, capture_output=True, text=True
-    ).stdout
-    personas = json.loads(out)
-    member = next(p for p in personas if p["role"] == "member")
-    return personas[0]["token"], member["token"]
+    found = personas(seed)
+    member = next(p for p in found if p["role"] == "member")
+    return found[0]["token"], member["token"]
 
 
 def serve(data: DataSet) -> Process:
